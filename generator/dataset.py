@@ -1,0 +1,262 @@
+"""Load the whole data folder: policy, calendar, departments, letters and explanations.
+
+Letters are read and checked on every core: each worker parses and checks a
+share of the files and returns domain objects plus problems, so the slowest
+step, PyYAML's parse, runs in parallel.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import multiprocessing
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from generator.errors import DataError, Problem
+from generator.model import Department, Explanation, Letter, Office
+from generator.policy import Policy
+from generator.validate import check_file, letter_problems, problem_at
+from generator.workdays import WorkCalendar
+
+log = logging.getLogger(__name__)
+
+# Below this many files the cost of starting workers outweighs the gain.
+PARALLEL_THRESHOLD = 2000
+
+
+@dataclass
+class Dataset:
+    root: Path
+    policy: Policy
+    calendar: WorkCalendar
+    office: Office
+    departments: dict[str, Department]
+    letters: list[Letter] = field(default_factory=list)
+    explanations: list[Explanation] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    notices: list[dict] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [problem for problem in self.problems if problem.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [problem for problem in self.problems if problem.severity == "warning"]
+
+    def letters_by_id(self) -> dict[str, Letter]:
+        return {letter.id: letter for letter in self.letters}
+
+
+class _Checks:
+    """What a letter check needs from the rest of the data folder."""
+
+    def __init__(self, departments, letter_ids, calendar, policy):
+        self.departments = departments
+        self.letter_ids = letter_ids
+        self.calendar = calendar
+        self.policy = policy
+
+
+_WORKER_STATE: dict = {}
+
+
+def display_path(path: Path) -> str:
+    try:
+        return os.path.relpath(path)
+    except ValueError:
+        return str(path)
+
+
+def letter_files(root: Path) -> list[Path]:
+    folder = Path(root) / "letters"
+    if not folder.is_dir():
+        return []
+    return sorted(folder.rglob("*.yaml"))
+
+
+def _check_letters(paths: list[Path]) -> tuple[list[Letter], list[Problem]]:
+    checks: _Checks = _WORKER_STATE["checks"]
+    privacy = _WORKER_STATE.get("privacy")
+    zone = checks.policy.zone
+    letters, problems = [], []
+    for path in paths:
+        display = display_path(path)
+        checked, found, text = check_file("letter", path, display, checks.policy.time_zone)
+        if checked is not None:
+            found.extend(letter_problems(checked, display, text, zone, checks))
+        if checked is not None and not any(problem.severity == "error" for problem in found):
+            letter = Letter.from_checked(checked, display)
+            letters.append(letter)
+            if privacy is not None:
+                found.extend(privacy(letter, checks.departments, display, text))
+        problems.extend(found)
+    return letters, problems
+
+
+def _privacy_check():
+    try:
+        from generator.privacy import privacy_problems
+    except ImportError:  # pragma: no cover - the module ships with the package
+        return None
+    return privacy_problems
+
+
+def load_letters(paths: list[Path], checks: _Checks, jobs: int | None = None):
+    """Parse and check letter files, in parallel when there are many."""
+    _WORKER_STATE["checks"] = checks
+    _WORKER_STATE["privacy"] = _privacy_check()
+    jobs = jobs or os.cpu_count() or 1
+    if jobs <= 1 or len(paths) < PARALLEL_THRESHOLD:
+        return _check_letters(paths)
+    chunks = [paths[index::jobs * 4] for index in range(jobs * 4)]
+    letters, problems = [], []
+    # fork shares the department table and id set with the workers without pickling them.
+    with multiprocessing.get_context("fork").Pool(jobs) as pool:
+        for chunk_letters, chunk_problems in pool.imap_unordered(_check_letters, chunks):
+            letters.extend(chunk_letters)
+            problems.extend(chunk_problems)
+    return letters, problems
+
+
+def load_policy(root: Path) -> tuple[Policy | None, list[Problem]]:
+    path = Path(root) / "policy.yaml"
+    checked, problems, text = check_file("policy", path, display_path(path))
+    if checked is None or problems:
+        return None, problems
+    weights = checked["ranking"]["weights"]
+    if weights and abs(sum(weights.values()) - 1) > 1e-9:
+        problems.append(problem_at(display_path(path), text, ("ranking", "weights"),
+                                   "do not add up to 1", "a sum of 1", f"{sum(weights.values()):g}",
+                                   "adjust the weights so they add up to 1", code="weights"))
+        return None, problems
+    return Policy(checked), problems
+
+
+def load_departments(root: Path, time_zone: str):
+    path = Path(root) / "departments.yaml"
+    display = display_path(path)
+    checked, problems, text = check_file("departments", path, display, time_zone)
+    if checked is None:
+        return None, {}, problems
+    departments: dict[str, Department] = {}
+    for index, item in enumerate(checked.get("departments") or []):
+        if not item or not item.get("id"):
+            continue
+        if item["id"] in departments:
+            problems.append(problem_at(display, text, ("departments", index, "id"), "is used twice",
+                                       "a unique id", f"'{item['id']}'", "rename one of the two departments",
+                                       code="duplicate"))
+            continue
+        if item.get("spokesperson"):
+            departments[item["id"]] = Department.from_checked(item)
+    office_data = checked.get("office") or {}
+    office = Office(office_data.get("name") or "", list(office_data.get("members") or []))
+    return office, departments, problems
+
+
+def load_calendar(root: Path, policy: Policy, now: dt.datetime) -> tuple[WorkCalendar, list[dict], list[Problem]]:
+    folder = Path(root) / "calendar"
+    notices, problems = [], []
+    for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
+        checked, found, _ = check_file("calendar-notice", path, display_path(path), policy.time_zone)
+        problems.extend(found)
+        if checked is not None and not found:
+            checked["file"] = display_path(path)
+            notices.append(checked)
+    calendar = WorkCalendar(notices, policy.raw["calendar"]["fixed_holidays"])
+    today = now.astimezone(policy.zone).date()
+    if today.month >= policy.raw["calendar"]["warn_next_year_missing_from_month"]:
+        next_year = today.year + 1
+        if next_year not in calendar.official_years:
+            problems.append(Problem(
+                display_path(folder), "", f"no official working-day schedule for {next_year} yet",
+                hint=(f"add the State Council's {next_year} holiday notice as a file in data/calendar/ "
+                      f"(kind: official); until then deadlines in {next_year} are provisional"),
+                severity="warning", code="calendar-next-year"))
+    return calendar, notices, problems
+
+
+def load_explanations(root: Path, departments: dict, time_zone: str):
+    folder = Path(root) / "explanations"
+    explanations, problems = [], []
+    for path in sorted(folder.rglob("*.yaml")) if folder.is_dir() else []:
+        display = display_path(path)
+        checked, found, text = check_file("explanation", path, display, time_zone)
+        if checked is not None and not found:
+            if checked["department"] not in departments:
+                found.append(problem_at(display, text, ("department",), "names an unknown department",
+                                        "an id from departments.yaml", f"'{checked['department']}'",
+                                        "correct the department id", code="department"))
+            if path.stem != checked["department"] or path.parent.name != checked["period"]:
+                found.append(problem_at(
+                    display, text, ("department",), "does not match the file's place",
+                    f"explanations/{checked['period']}/{checked['department']}.yaml",
+                    f"explanations/{path.parent.name}/{path.name}",
+                    "move the file or correct department and period", code="explanation-path"))
+        problems.extend(found)
+        if checked is not None and not found:
+            explanations.append(Explanation(path=display, **checked))
+    return explanations, problems
+
+
+def load_dataset(root: Path | str = "data", *, jobs: int | None = None, now: dt.datetime | None = None,
+                 paths: list[Path] | None = None, strict: bool = True) -> Dataset:
+    """Load and check everything under ``root``; raise DataError listing every error when ``strict``.
+
+    With ``paths``, only those letter files are parsed and checked in full; the
+    cross-file checks still see every letter id from the file names, which is
+    what a pre-commit hook on a few changed files needs.
+    """
+    root = Path(root)
+    if not root.is_dir():
+        raise DataError([Problem(str(root), "", "is not a folder", hint="pass the data folder with --data")])
+    policy, problems = load_policy(root)
+    if policy is None:
+        raise DataError(problems, "data/policy.yaml must be valid before anything else can be checked")
+    now = now or dt.datetime.now(policy.zone)
+    calendar, notices, found = load_calendar(root, policy, now)
+    problems.extend(found)
+    office, departments, found = load_departments(root, policy.time_zone)
+    problems.extend(found)
+    if office is None:
+        raise DataError(problems, "data/departments.yaml must be valid before letters can be checked")
+
+    all_files = letter_files(root)
+    problems.extend(_duplicate_ids(all_files))
+    letter_ids = {path.stem for path in all_files}
+    targets = all_files if paths is None else [Path(path) for path in paths if Path(path).suffix == ".yaml"
+                                               and "letters" in Path(path).parts]
+    checks = _Checks(departments, letter_ids, calendar, policy)
+    letters, found = load_letters(targets, checks, jobs)
+    problems.extend(found)
+    letters.sort(key=lambda letter: (letter.received, letter.id))
+    explanations, found = load_explanations(root, departments, policy.time_zone)
+    if paths is not None:
+        wanted = {display_path(Path(path)) for path in paths}
+        found = [problem for problem in found if problem.file in wanted]
+    problems.extend(found)
+
+    problems.sort(key=lambda problem: (problem.file, problem.line, problem.column))
+    dataset = Dataset(root, policy, calendar, office, departments, letters, explanations, problems, notices)
+    log.debug("Loaded %d letters, %d departments, %d explanations", len(letters), len(departments),
+              len(explanations))
+    if strict and dataset.errors:
+        raise DataError(dataset.problems)
+    return dataset
+
+
+def _duplicate_ids(paths: list[Path]) -> list[Problem]:
+    seen: dict[str, Path] = {}
+    problems = []
+    for path in paths:
+        if path.stem in seen:
+            problems.append(Problem(display_path(path), "id", "is used by another letter",
+                                    "a unique letter id", f"'{path.stem}', also in {display_path(seen[path.stem])}",
+                                    "give one of the letters a new id and rename its file", line=1, column=1,
+                                    code="duplicate"))
+        else:
+            seen[path.stem] = path
+    return problems

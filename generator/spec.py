@@ -165,6 +165,8 @@ MEASURE = Map(
             },
             "Conditions that must all hold for a department to be named.",
         ),
+        "explanation": Bool("True when a department named for this measure must publish a public "
+                            "explanation.", required=False, default=True),
     }
 )
 
@@ -222,6 +224,9 @@ POLICY = Map(
                 "reminder": MEASURE,
                 "admonition": MEASURE,
                 "rectification": MEASURE,
+                "periods": List(Enum(["year", "half", "quarter", "bimonth", "month"]),
+                                "Kinds of period an accountability list is drawn up for, once the period "
+                                "has ended.", required=False, default=["bimonth"], min_items=1, unique=True),
                 "explanation_due_working_days": Int(
                     "Working days after the period ends by which an explanation is due.", minimum=1),
             }

@@ -19,7 +19,7 @@ from yaml.constructor import ConstructorError, SafeConstructor
 from yaml.resolver import BaseResolver
 
 try:
-    from yaml import CParser as Parser
+    from yaml.cyaml import CParser as Parser
 except ImportError:  # pragma: no cover - PyYAML built without libyaml
     from yaml.parser import Parser  # type: ignore[assignment]
     from yaml.composer import Composer

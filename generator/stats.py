@@ -25,12 +25,15 @@ definition is spelled out in ``docs/figures.md`` and, in Chinese, by
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 import logging
 import math
 import statistics
 from dataclasses import dataclass, field, fields
 
+from generator.labels import label
 from generator.lights import Status, evaluate
 from generator.periods import KINDS, Period, all_periods_between
 from generator.spec import CATEGORIES
@@ -378,7 +381,7 @@ def compute(dataset, as_of: dt.datetime, periods: list[Period] | None = None) ->
         periods = all_periods_between(first, today)
     periods = sorted(periods, key=lambda period: period.sort_key)
 
-    scopes = [COUNTY, *sorted(departments), *(category_key(category) for category in CATEGORIES)]
+    scopes = ordered_scopes(departments)
     figures: dict[tuple[str, str], Figures] = {}
     two_hundred: dict[str, TwoHundredCheck] = {}
     satisfied_min = policy.satisfied_min_score
@@ -407,6 +410,16 @@ def compute(dataset, as_of: dt.datetime, periods: list[Period] | None = None) ->
     return stats
 
 
+def ordered_scopes(departments: dict) -> list[str]:
+    """Return ``"*"``, then per category its total followed by its departments by name."""
+    scopes = [COUNTY]
+    for category in CATEGORIES:
+        members = sorted((item for item in departments.values() if item.category == category),
+                         key=lambda item: (item.name, item.id))
+        scopes += [category_key(category), *(member.id for member in members)]
+    return scopes
+
+
 def _tally(month: dict[str, Tally], scope: str) -> Tally:
     tally = month.get(scope)
     if tally is None:
@@ -416,3 +429,147 @@ def _tally(month: dict[str, Tally], scope: str) -> Tally:
 
 __all__ = ["COUNTY", "KINDS", "Figures", "Rate", "Satisfaction", "Stats", "TwoHundredCheck", "compute",
            "category_key"]
+
+
+def percent(share: float) -> str:
+    """Format a share as the site prints a threshold: 0.8 -> 80%, 0.125 -> 12.5%."""
+    return f"{share * 100:.4g}%"
+
+
+def score_formula(policy) -> str:
+    """Return the ranking score's formula in Chinese, with the policy's weights in the policy's order."""
+    from generator.ranking import COMPONENTS
+
+    parts = [label("stats.score_part").format(weight=f"{weight:g}", rate=label(f"stats.figure.{COMPONENTS[key]}"))
+             for key, weight in policy.ranking["weights"].items()]
+    return " + ".join(parts)
+
+
+def condition_text(condition: str, threshold) -> str:
+    value = percent(threshold) if condition.endswith("_below") else f"{threshold}"
+    return label(f"stats.condition.{condition}").format(value=value)
+
+
+def measure_rule(policy, measure: str) -> str:
+    """Return one Chinese sentence naming the measure and every condition that triggers it."""
+    from generator.accountability import explanation_required
+
+    settings = policy.accountability[measure]
+    name = settings.get("label") or label(f"stats.measure.{measure}", measure)
+    conditions = [condition_text(key, value) for key, value in (settings["all_of"] or {}).items()
+                  if value is not None]
+    if not conditions:
+        return label("stats.measure_rule_disabled").format(label=name)
+    text = label("stats.measure_rule").format(label=name, conditions=label("stats.condition_joiner").join(conditions))
+    if explanation_required(policy, measure):
+        text = text[:-1] + "，" + label("stats.measure_explanation") + "。"
+    return text
+
+
+def definitions(policy) -> dict[str, str]:
+    """Return one Chinese sentence per published figure and rule, with the policy's numbers filled in.
+
+    Keys are the Figures field names plus ``score``, ``rank``, ``below_minimum``,
+    ``two_hundred``, ``accountability``, ``explanation_due`` and
+    ``measure.<reminder|admonition|rectification>``.
+    """
+    from generator.accountability import MEASURES, period_kinds
+
+    lights = policy.lights
+    numbers = {
+        "reply": policy.reply_days,
+        "general": policy.completion_days("general"),
+        "complex": policy.completion_days("complex"),
+        "green_reply": lights["green_reply_within"],
+        "green_completion": lights["green_completion_within"],
+        "yellow": lights["yellow_open_after"],
+        "red": lights["red_open_after"],
+        "satisfied": policy.satisfied_min_score,
+        "min_letters": policy.ranking["min_letters"],
+        "z": f"{policy.ranking['confidence_z']:g}",
+        "formula": score_formula(policy),
+        "due_days": policy.accountability["explanation_due_working_days"],
+        "periods": "、".join(label(f"stats.period_kind.{kind}") for kind in period_kinds(policy)),
+    }
+    codes = [*COUNTS, *RATES, *DAYS, *SATISFACTIONS, "score", "rank", "below_minimum", "two_hundred",
+             "accountability", "explanation_due"]
+    result = {code: label(f"stats.definition.{code}").format(**numbers) for code in codes}
+    for measure in MEASURES:
+        result[f"measure.{measure}"] = measure_rule(policy, measure)
+    return result
+
+
+def scope_name(scope: str, departments: dict) -> str:
+    """Return the Chinese name of a department id, ``"*"`` or ``"category:<code>"``."""
+    if scope == COUNTY:
+        return label("stats.scope.county")
+    if scope.startswith(CATEGORY_PREFIX):
+        category = label(f"category.{scope[len(CATEGORY_PREFIX):]}")
+        return label("stats.scope.category").format(category=category)
+    department = departments.get(scope)
+    return department.name if department else scope
+
+
+def scope_category(scope: str, departments: dict) -> str:
+    if scope.startswith(CATEGORY_PREFIX):
+        return scope[len(CATEGORY_PREFIX):]
+    department = departments.get(scope)
+    return department.category if department else ""
+
+
+def csv_header() -> list[str]:
+    header = ["period", "period_label", "department", "name", "category", *COUNTS]
+    for rate in RATES:
+        header += [f"{rate}_numerator", f"{rate}_denominator", rate]
+    header += list(DAYS)
+    for kind in SATISFACTIONS:
+        header += [f"{kind}_count", f"{kind}_mean", f"{kind}_satisfied_share"]
+    return [*header, "rank", "score", "rank_reason"]
+
+
+def stats_csv_rows(stats: Stats, period_codes: list[str] | None = None,
+                   scopes: list[str] | None = None) -> list[list]:
+    """Return the open-data table: a header, then one row per period and department or total.
+
+    ``scopes`` limits the rows to those department ids, ``"*"`` or
+    ``"category:<code>"`` keys, in that order (default: every one).
+    """
+    ranks = {(code, row.department): row for (code, _), rows in stats.rankings.items() for row in rows}
+    rows = [csv_header()]
+    for period in stats.periods:
+        if period_codes is not None and period.code not in period_codes:
+            continue
+        for scope in scopes if scopes is not None else stats.scopes:
+            figures = stats.figures[(period.code, scope)]
+            row = [period.code, period.label_zh, scope, scope_name(scope, stats.departments),
+                   scope_category(scope, stats.departments)]
+            row += [getattr(figures, name) for name in COUNTS]
+            for name in RATES:
+                rate = getattr(figures, name)
+                row += [rate.numerator, rate.denominator, _csv_number(rate.value)]
+            row += [_csv_number(getattr(figures, name)) for name in DAYS]
+            for name in SATISFACTIONS:
+                satisfaction = getattr(figures, name)
+                row += [satisfaction.count, _csv_number(satisfaction.mean),
+                        _csv_number(satisfaction.satisfied_share)]
+            rank_row = ranks.get((period.code, scope))
+            row += ["", "", ""] if rank_row is None else [
+                rank_row.rank if rank_row.rank is not None else "",
+                _csv_number(rank_row.score), rank_row.reason or ""]
+            rows.append(row)
+    return rows
+
+
+def _csv_number(value) -> str | int:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{round(value, 4):.10g}"
+    return value
+
+
+def csv_bytes(rows: list[list]) -> bytes:
+    """Encode rows as CSV in UTF-8 with a byte-order mark, which Excel needs to read Chinese text."""
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n").writerows(rows)
+    return buffer.getvalue().encode("utf-8-sig")

@@ -158,7 +158,9 @@ def evaluate(letter: Letter, calendar: WorkCalendar, policy: Policy, as_of: dt.d
         ):
             flags.append("redo_overdue")
             light = "red"
-    if calendar.any_provisional(day0, max(today, red_line)):
+    # A completed letter's figures end at its completion, so a later build date in a year
+    # without a schedule does not make them provisional.
+    if calendar.any_provisional(day0, max(end_date, red_line)):
         flags.append("provisional")
 
     return Status(

@@ -19,6 +19,7 @@ from generator.model import Department, Explanation, Letter, Office
 from generator.policy import Policy
 from generator.validate import check_file, letter_problems, problem_at
 from generator.workdays import WorkCalendar
+from generator.yamlio import YamlProblem, decode, locate
 
 log = logging.getLogger(__name__)
 
@@ -225,10 +226,10 @@ def load_dataset(root: Path | str = "data", *, jobs: int | None = None, now: dt.
         raise DataError(problems, "data/departments.yaml must be valid before letters can be checked")
 
     all_files = letter_files(root)
-    problems.extend(_duplicate_ids(all_files))
     letter_ids = {path.stem for path in all_files}
     targets = all_files if paths is None else [Path(path) for path in paths if Path(path).suffix == ".yaml"
                                                and "letters" in Path(path).parts]
+    problems.extend(_duplicate_ids(all_files, None if paths is None else targets))
     checks = _Checks(departments, letter_ids, calendar, policy)
     letters, found = load_letters(targets, checks, jobs)
     problems.extend(found)
@@ -248,15 +249,38 @@ def load_dataset(root: Path | str = "data", *, jobs: int | None = None, now: dt.
     return dataset
 
 
-def _duplicate_ids(paths: list[Path]) -> list[Problem]:
-    seen: dict[str, Path] = {}
-    problems = []
+def _duplicate_ids(paths: list[Path], targets: list[Path] | None = None) -> list[Problem]:
+    """Report letter files whose id (the file name) another file already uses.
+
+    Without ``targets`` every file after the first of its id is reported. With
+    ``targets`` (the files a pre-commit hook passes) only those files are
+    reported, each naming a file that shares its id.
+    """
+    by_id: dict[str, list[Path]] = {}
     for path in paths:
-        if path.stem in seen:
+        by_id.setdefault(path.stem, []).append(path)
+    wanted = None if targets is None else {Path(path).resolve() for path in targets}
+    problems = []
+    for same in by_id.values():
+        if len(same) < 2:
+            continue
+        for index, path in enumerate(same):
+            reported = index > 0 if wanted is None else path.resolve() in wanted
+            if not reported:
+                continue
+            other = same[1] if index == 0 else same[0]
+            line, column = _id_position(path)
             problems.append(Problem(display_path(path), "id", "is used by another letter",
-                                    "a unique letter id", f"'{path.stem}', also in {display_path(seen[path.stem])}",
-                                    "give one of the letters a new id and rename its file", line=1, column=1,
-                                    code="duplicate"))
-        else:
-            seen[path.stem] = path
+                                    "a unique letter id", f"'{path.stem}', also in {display_path(other)}",
+                                    "give one of the letters a new id and rename its file", line=line,
+                                    column=column, code="duplicate"))
     return problems
+
+
+def _id_position(path: Path) -> tuple[int, int]:
+    """Return the line and column of a letter's id, or 1:1 when the file cannot be parsed."""
+    try:
+        line, column = locate(decode(path.read_bytes()), ("id",))
+    except (OSError, YamlProblem):
+        return 1, 1
+    return (line, column) if line else (1, 1)

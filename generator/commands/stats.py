@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 import unicodedata
 
 import click
@@ -132,9 +133,9 @@ def command(data_dir: str, as_of: str | None, period_codes: tuple[str, ...], out
         click.echo(json.dumps(stats_document(stats, ordered, scopes), ensure_ascii=False, indent=2))
     elif output == "csv":
         data = csv_bytes(stats_csv_rows(stats, [period.code for period in ordered], scopes))
-        stream = click.get_binary_stream("stdout")
-        stream.write(data)
-        stream.flush()
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
     else:
         click.echo(render_table(stats, ordered, scopes))
 

@@ -1,0 +1,365 @@
+"""When each dated item of a letter was first recorded in Git, read from the history in one pass.
+
+A reply, an extension request or a completion states its own date. The date
+it was recorded is the committer date of the first commit on the main line
+(first parents only) whose version of the letter contains the item. On the
+main line those dates are set when a pull request is merged, not by the
+clerk's machine. An item is identified by its stated values, so editing a
+date counts as recording a new item:
+
+- ``("replies", at, department, kind)``, so reordering replies changes nothing;
+- ``("extension.requested_at", requested_at)``;
+- ``("completed_at", completed_at)``.
+
+Letters imported from an older system carry old dates by nature. A commit
+whose message has the trailer ``Backfill: true`` records its items without a
+date, so they are never reported as backdated; ``wenzheng check-change``
+accepts that trailer only from the office.
+
+Reading: one ``git log --raw`` lists every version of every letter file, and
+one ``git cat-file --batch`` process streams their contents. Each version is
+read by a line scanner that understands the block layout the project writes,
+and by the YAML loader when the file looks any different.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from zoneinfo import ZoneInfo
+
+from generator.fields import DATETIME_PATTERN, parse_offset
+from generator.yamlio import YamlProblem, loads
+
+log = logging.getLogger(__name__)
+
+BACKFILL_TRAILER = re.compile(r"^Backfill:\s*(true|yes)\s*$", re.IGNORECASE | re.MULTILINE)
+
+
+class GitError(Exception):
+    """A git command failed; the message holds git's own error output."""
+
+
+def git(repo: Path | str, *args: str, input: bytes | None = None) -> bytes:
+    """Run git in ``repo`` and return its standard output; raise GitError when it fails."""
+    command = ["git", "-C", str(repo), "-c", "core.quotepath=off", *args]
+    result = subprocess.run(command, input=input, capture_output=True, check=False)
+    if result.returncode != 0:
+        message = result.stderr.decode("utf-8", "replace").strip()
+        raise GitError(f"git {' '.join(args[:3])} failed: {message}")
+    return result.stdout
+
+
+def read_blobs(repo: Path | str, object_names: list[str]) -> dict[str, bytes]:
+    """Read many blobs through one ``git cat-file --batch`` process."""
+    if not object_names:
+        return {}
+    unique = list(dict.fromkeys(object_names))
+    output = git(repo, "cat-file", "--batch", input="\n".join(unique).encode() + b"\n")
+    blobs: dict[str, bytes] = {}
+    position = 0
+    for name in unique:
+        header_end = output.index(b"\n", position)
+        header = output[position:header_end].split()
+        position = header_end + 1
+        if len(header) < 3 or header[1] == b"missing":
+            continue
+        size = int(header[2])
+        blobs[name] = output[position:position + size]
+        position += size + 1
+    return blobs
+
+
+def show_file(repo: Path | str, revision: str, path: str) -> bytes | None:
+    """Return a file's content at a revision, or None when it does not exist there."""
+    try:
+        return git(repo, "show", f"{revision}:{path}")
+    except GitError:
+        return None
+
+
+# Dated items of one letter version
+
+def parse_moment(value, zone: ZoneInfo) -> dt.datetime | None:
+    """Read a datetime the way the validator does (no offset: the policy's time zone)."""
+    if isinstance(value, dt.datetime):
+        return value if value.tzinfo else value.replace(tzinfo=zone)
+    if not isinstance(value, str):
+        return None
+    match = DATETIME_PATTERN.fullmatch(value.strip())
+    if not match:
+        return None
+    parts = [int(part or 0) for part in match.groups()[:6]]
+    try:
+        return dt.datetime(*parts, tzinfo=parse_offset(match.group(7)) or zone)
+    except ValueError:
+        return None
+
+
+def dated_items(letter: dict, zone: ZoneInfo) -> dict[tuple, dt.datetime]:
+    """Return ``key -> stated datetime`` for the replies, extension request and completion of a letter."""
+    items: dict[tuple, dt.datetime] = {}
+    replies = letter.get("replies")
+    for reply in replies if isinstance(replies, list) else []:
+        if not isinstance(reply, dict):
+            continue
+        at = parse_moment(reply.get("at"), zone)
+        if at is not None:
+            items[("replies", at, str(reply.get("department")), str(reply.get("kind")))] = at
+    extension = letter.get("extension")
+    if isinstance(extension, dict):
+        requested = parse_moment(extension.get("requested_at"), zone)
+        if requested is not None:
+            items[("extension.requested_at", requested)] = requested
+    completed = parse_moment(letter.get("completed_at"), zone)
+    if completed is not None:
+        items[("completed_at", completed)] = completed
+    return items
+
+
+def item_field(key: tuple, letter: dict | None = None) -> str:
+    """Name an item the way problems name fields: replies[2], extension.requested_at, completed_at."""
+    if key[0] != "replies":
+        return key[0]
+    if letter is not None:
+        zone = key[1].tzinfo
+        for index, reply in enumerate(letter.get("replies") or []):
+            if isinstance(reply, dict) and parse_moment(reply.get("at"), zone) == key[1] \
+                    and str(reply.get("department")) == key[2] and str(reply.get("kind")) == key[3]:
+                return f"replies[{index}]"
+    return "replies"
+
+
+_KEY = re.compile(r"([A-Za-z_][A-Za-z0-9_]*):(?:[ \t]+(.*))?$")
+_PLAIN_VALUE = re.compile(r"[^'\"&*!|>{\[#%@`][^#]*?")
+
+
+def _value(raw: str | None):
+    """Return the text of a one-line scalar, or None when the scanner should give up."""
+    if raw is None:
+        return None
+    raw = re.sub(r"[ \t]+#.*$", "", raw).strip()
+    if len(raw) >= 2 and raw[0] == raw[-1] == "'":
+        return raw[1:-1].replace("''", "'")
+    if len(raw) >= 2 and raw[0] == raw[-1] == '"' and "\\" not in raw:
+        return raw[1:-1]
+    if raw and _PLAIN_VALUE.fullmatch(raw):
+        return raw
+    return None
+
+
+class _Unusual(Exception):
+    """The file is laid out in a way the line scanner does not read; use the YAML loader."""
+
+
+def scan_letter(text: str) -> dict:
+    """Read replies, extension and completed_at from a letter in block layout, without a YAML parser.
+
+    Raises _Unusual for anything beyond one-line scalars in block mappings and
+    sequences (flow collections, anchors, tags, tabs, multi-line keys), so the
+    caller can fall back to the full loader.
+    """
+    if "\t" in text or "\r" in text or text.startswith(("---", "%", "\ufeff")):
+        raise _Unusual
+    result: dict = {}
+    section = None  # "replies", "extension" or None
+    item_indent = None
+    key_indent = None
+    current: dict | None = None
+    for line in text.split("\n"):
+        stripped = line.lstrip(" ")
+        if not stripped or stripped.startswith("#"):
+            continue
+        indent = len(line) - len(stripped)
+        dash = stripped.startswith("- ") or stripped == "-"
+        if indent == 0 and not dash:
+            section, current, item_indent, key_indent = None, None, None, None
+            match = _KEY.match(line)
+            if not match:
+                raise _Unusual
+            key, raw = match.group(1), match.group(2)
+            _check_closed(raw)
+            if key in ("replies", "extension"):
+                if raw and not raw.lstrip().startswith("#"):
+                    raise _Unusual
+                section = key
+                result[key] = [] if key == "replies" else {}
+                current = result[key] if key == "extension" else None
+            elif key == "completed_at":
+                value = _value(raw)
+                if value is None:
+                    raise _Unusual
+                result["completed_at"] = value
+            continue
+        if section == "replies":
+            if dash:
+                if item_indent is None:
+                    item_indent = indent
+                if indent == item_indent:
+                    current = {}
+                    result["replies"].append(current)
+                    key_indent = indent + 2 + (len(stripped[1:]) - len(stripped[1:].lstrip(" ")) - 1)
+                    rest = stripped[1:].lstrip(" ")
+                    if not rest:
+                        raise _Unusual
+                    _read_item_key(rest, current)
+                    continue
+            if current is not None and indent == key_indent:
+                _read_item_key(stripped, current)
+            elif current is None or indent < key_indent:
+                raise _Unusual
+        elif section == "extension":
+            if dash and indent == 0:
+                raise _Unusual
+            if key_indent is None:
+                key_indent = indent
+            if indent == key_indent:
+                _read_item_key(stripped, current)
+            elif indent < key_indent:
+                raise _Unusual
+    return result
+
+
+def _check_closed(raw: str | None) -> None:
+    """Give up on a quoted scalar that continues on the next line, which may hide a key."""
+    if raw and raw[0] in "'\"" and _value(raw) is None:
+        raise _Unusual
+
+
+def _read_item_key(text: str, item: dict) -> None:
+    match = _KEY.match(text)
+    if not match:
+        raise _Unusual
+    key, raw = match.group(1), match.group(2)
+    _check_closed(raw)
+    if key in ("at", "department", "kind", "requested_at"):
+        value = _value(raw)
+        if value is None:
+            raise _Unusual
+        item[key] = value
+
+
+def load_letter_version(text: str) -> dict | None:
+    """Return the parts of one letter version that carry dated items; None when unreadable."""
+    try:
+        return scan_letter(text)
+    except _Unusual:
+        pass
+    try:
+        data = loads(text)
+    except YamlProblem:
+        return None
+    return data if isinstance(data, dict) else None
+
+
+# The history
+
+@dataclass(frozen=True, slots=True)
+class Commit:
+    sha: str
+    committed: dt.datetime
+    backfill: bool
+
+
+def _log(repo: Path | str, data_dir: str, revision: str) -> list[tuple[Commit, list[tuple[str, str, str]]]]:
+    """Return each first-parent commit touching letters, oldest first, with (status, blob, path) of its files."""
+    letters = str(PurePosixPath(data_dir) / "letters")
+    output = git(repo, "log", "--reverse", "--first-parent", "--diff-merges=first-parent", "--raw",
+                 "--no-renames", "--no-abbrev", "--format=%x1e%H %cI%x1f%B%x1f", revision, "--", letters)
+    commits = []
+    for record in output.decode("utf-8", "replace").split("\x1e")[1:]:
+        header, message, changes = record.split("\x1f", 2)
+        sha, committed = header.split(" ", 1)
+        commit = Commit(sha, dt.datetime.fromisoformat(committed.strip()), bool(BACKFILL_TRAILER.search(message)))
+        files = []
+        for line in changes.splitlines():
+            if not line.startswith(":"):
+                continue
+            meta, path = line.split("\t", 1)
+            parts = meta.split()
+            files.append((parts[4][0], parts[3], path))
+        commits.append((commit, files))
+    return commits
+
+
+def recorded_dates(repo: Path | str, data_dir: str = "data", *, time_zone: str = "Asia/Shanghai",
+                   revision: str = "HEAD") -> dict[tuple[str, tuple], dt.datetime]:
+    """Return ``(letter_id, item key) -> committer date`` of the commit that first recorded each item.
+
+    ``data_dir`` is the data folder relative to the repository's top. Items
+    first recorded by a ``Backfill: true`` commit are left out.
+    """
+    zone = ZoneInfo(time_zone)
+    history = _log(repo, data_dir, revision)
+    wanted = [blob for _, files in history for status, blob, path in files
+              if status in "AM" and path.endswith(".yaml")]
+    blobs = read_blobs(repo, wanted)
+    seen: set[tuple[str, tuple]] = set()
+    recorded: dict[tuple[str, tuple], dt.datetime] = {}
+    versions = 0
+    for commit, files in history:
+        for status, blob, path in files:
+            if status not in "AM" or blob not in blobs:
+                continue
+            versions += 1
+            letter = load_letter_version(blobs[blob].decode("utf-8", "replace"))
+            if letter is None:
+                continue
+            letter_id = PurePosixPath(path).stem
+            for key in dated_items(letter, zone):
+                if (letter_id, key) in seen:
+                    continue
+                seen.add((letter_id, key))
+                if not commit.backfill:
+                    recorded[(letter_id, key)] = commit.committed
+    log.debug("Read %d commits and %d letter versions; %d dated items recorded", len(history), versions,
+              len(recorded))
+    return recorded
+
+
+# Backdated items
+
+@dataclass(frozen=True, slots=True)
+class BackdatedItem:
+    """An item dated more than the tolerance before the commit that first recorded it."""
+
+    field: str
+    stated: dt.datetime
+    recorded: dt.datetime
+    working_days_early: int
+
+
+def working_days_early(stated: dt.datetime, recorded: dt.datetime, calendar, zone) -> int:
+    """Count working days from the stated date to the recorded date, both as local dates."""
+    return calendar.elapsed(stated.astimezone(zone).date(), recorded.astimezone(zone).date())
+
+
+def letter_items(letter) -> list[tuple[str, tuple, dt.datetime]]:
+    """Return (field, key, stated) for each dated item of a model.Letter."""
+    items = [(f"replies[{index}]", ("replies", reply.at, reply.department, reply.kind), reply.at)
+             for index, reply in enumerate(letter.replies)]
+    if letter.extension is not None:
+        at = letter.extension.requested_at
+        items.append(("extension.requested_at", ("extension.requested_at", at), at))
+    if letter.completed_at is not None:
+        items.append(("completed_at", ("completed_at", letter.completed_at), letter.completed_at))
+    return items
+
+
+def backdated_items(dataset, recorded: dict, calendar, policy) -> dict[str, list[BackdatedItem]]:
+    """Return, per letter id, the items stated earlier than recorded by more than the policy allows."""
+    tolerance = policy.backdating_tolerance
+    found: dict[str, list[BackdatedItem]] = {}
+    for letter in dataset.letters:
+        for field, key, stated in letter_items(letter):
+            moment = recorded.get((letter.id, key))
+            if moment is None:
+                continue
+            early = working_days_early(stated, moment, calendar, policy.zone)
+            if early > tolerance:
+                found.setdefault(letter.id, []).append(BackdatedItem(field, stated, moment, early))
+    return found

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 import os
+import shutil
 from pathlib import Path
 
 import pytest
 
-SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+REPO_ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = REPO_ROOT / "tests" / "fixtures"
+SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
 
 
 def shared_data(path: str) -> Path:
@@ -23,3 +27,33 @@ def shared_data(path: str) -> Path:
     if os.environ.get("CI") == "true":
         pytest.fail(message)
     pytest.skip(message)
+
+
+@pytest.fixture(autouse=True)
+def restore_generator_logging():
+    """Undo the handlers and level that a CLI run installs on the ``generator`` logger.
+
+    ``configure_logging`` points the logger at the ``sys.stderr`` of the moment,
+    which under click's CliRunner is a buffer that is closed after the run.
+    """
+    logger = logging.getLogger("generator")
+    saved = (logger.handlers[:], logger.level, logger.propagate)
+    yield
+    logger.handlers[:], logger.level, logger.propagate = saved
+
+
+@pytest.fixture
+def scratch_data(tmp_path, monkeypatch) -> Path:
+    """Return ``data``, a data folder in a temporary working directory.
+
+    It holds a copy of the repository's policy and departments, an empty
+    calendar/ and no letters, and the working directory is its parent, so
+    problems name files as ``data/letters/...`` like in a real checkout.
+    """
+    data = tmp_path / "data"
+    (data / "calendar").mkdir(parents=True)
+    (data / "letters").mkdir()
+    shutil.copy(REPO_ROOT / "data" / "policy.yaml", data)
+    shutil.copy(REPO_ROOT / "data" / "departments.yaml", data)
+    monkeypatch.chdir(tmp_path)
+    return Path("data")

@@ -90,6 +90,7 @@ class Converted:
     interim: bool
     bare_columns: list[str]
     findings: list[dict]
+    author_mentions: int = 0  # times the author's user name was replaced by the pseudonym in the texts
 
 
 # Reading
@@ -206,8 +207,9 @@ def clean_text(value) -> str:
     if value is None:
         return ""
     text = str(value).replace("\r\n", "\n").replace("\r", "\n")
-    text = PADDING_RUN.sub("\n", text)
-    lines = [line.strip() for line in text.split("\n")]
+    lines = []
+    for line in text.split("\n"):
+        lines.extend(part.strip() for part in PADDING_RUN.sub("\n", line.strip()).split("\n"))
     kept: list[str] = []
     for line in lines:
         if line or (kept and kept[-1]):
@@ -478,6 +480,14 @@ def convert_row(values: tuple, indexes: dict[str, int], mapping: Mapping, zone: 
                            "add the value under types in the mapping")
         letter_type = mapping.types[type_value]
 
+    user = cell_text(cell("author")).strip()
+    author = pseudonym(user, mapping)
+    # Replies often greet the author by user name; the pseudonym takes its place everywhere.
+    mentions = 0
+    if len(user) >= 2:
+        mentions = title.count(user) + body.count(user) + reply_text.count(user)
+        title, body, reply_text = (text.replace(user, author) for text in (title, body, reply_text))
+
     texts = {"reply": reply_text, "title": title, "body": body}
     department, assigned_by = choose_department(mapping, texts, clean_line(cell("department")))
     interim = bool(reply_text) and any(pattern.search(reply_text) for pattern in mapping.interim_patterns)
@@ -489,7 +499,7 @@ def convert_row(values: tuple, indexes: dict[str, int], mapping: Mapping, zone: 
         "type": letter_type,
         "complexity": mapping.complexity,
         "public": mapping.public,
-        "author": pseudonym(cell_text(cell("author")), mapping),
+        "author": author,
         "title": title,
         "body": body,
         "assignment": {
@@ -504,7 +514,7 @@ def convert_row(values: tuple, indexes: dict[str, int], mapping: Mapping, zone: 
             letter["completed_at"] = reply_at
 
     findings = _screen_texts(letter, mapping)
-    return Converted(letter, str(source_id), department, assigned_by, interim, bare, findings)
+    return Converted(letter, str(source_id), department, assigned_by, interim, bare, findings, mentions)
 
 
 # The report
@@ -530,6 +540,7 @@ class ImportReport:
     bare_dates: Counter = field(default_factory=Counter)
     bare_date_rows: list[dict] = field(default_factory=list)
     interim: int = 0
+    author_mentions: int = 0
     personal_data: list[dict] = field(default_factory=list)
     support_files: dict[str, str] = field(default_factory=dict)
     other_files: list[str] = field(default_factory=list)
@@ -555,6 +566,7 @@ class ImportReport:
                 "skipped": len(self.skipped),
                 "rejected": len(self.rejected),
                 "interim_replies": self.interim,
+                "rows_naming_the_author": self.author_mentions,
                 "rows_with_personal_data": len(self.personal_data),
             },
             "departments": dict(sorted(self.departments.items())),
@@ -581,6 +593,7 @@ class ImportReport:
             f"skipped: {len(self.skipped)}",
             f"rejected: {len(self.rejected)}",
             f"interim replies (letter left open): {self.interim}",
+            f"rows whose texts named the author's user name (replaced by the pseudonym): {self.author_mentions}",
         ]
         for name, state in self.support_files.items():
             lines.append(f"{name}: {state}")
@@ -839,6 +852,8 @@ def _record_written(report, number, converted, path, out, state) -> None:
     report.assigned_by[converted.assigned_by] += 1
     if converted.interim:
         report.interim += 1
+    if converted.author_mentions:
+        report.author_mentions += 1
     for column in converted.bare_columns:
         report.bare_dates[column] += 1
         report.bare_date_rows.append({"row": number, "id": letter_id, "column": column})

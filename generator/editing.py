@@ -286,7 +286,8 @@ def assign(rules: Rules, letter_id: str, departments: list[str], at: dt.datetime
             assignment = CommentedMap()
             roundtrip.insert_in_order(tree, "assignment", assignment, LETTER_KEY_ORDER)
         _set_list(assignment, "departments", departments)
-        assignment["at"] = roundtrip.scalar(at)
+        if (checked.get("assignment") or {}).get("at") != at:
+            assignment["at"] = roundtrip.scalar(at)
         return [(("assignment", "departments"), list(departments)), (("assignment", "at"), at)]
 
     return edit_letter(rules, letter_id, change, f"assigned to {', '.join(departments)}")

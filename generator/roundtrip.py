@@ -27,7 +27,7 @@ import yaml
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError
-from ruamel.yaml.scalarstring import LiteralScalarString, SingleQuotedScalarString
+from ruamel.yaml.scalarstring import LiteralScalarString, ScalarString, SingleQuotedScalarString
 
 from generator.yamlio import StrictResolver, YamlProblem
 
@@ -39,8 +39,14 @@ TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
 STYLES = ((2, 2, 0), (2, 4, 2), (4, 2, 0), (4, 4, 2))
 
 
-class Stamp(str):
-    """A date or datetime written as a plain scalar, for example 2026-09-18T09:30:00+08:00."""
+class Stamp(ScalarString):
+    """A date or datetime written as a plain scalar, for example 2026-09-18T09:30:00+08:00.
+
+    Being a ScalarString keeps ruamel.yaml from giving it the quote style of the
+    value it replaces.
+    """
+
+    __slots__ = ()
 
 
 def _represent_stamp(representer, value: Stamp):

@@ -209,7 +209,8 @@ def load_dataset(root: Path | str = "data", *, jobs: int | None = None, now: dt.
 
     With ``paths``, only those letter files are parsed and checked in full; the
     cross-file checks still see every letter id from the file names, which is
-    what a pre-commit hook on a few changed files needs.
+    what a pre-commit hook on a few changed files needs. Only problems in the
+    given files are kept, so a broken file elsewhere does not block the hook.
     """
     root = Path(root)
     if not root.is_dir():
@@ -235,10 +236,12 @@ def load_dataset(root: Path | str = "data", *, jobs: int | None = None, now: dt.
     problems.extend(found)
     letters.sort(key=lambda letter: (letter.received, letter.id))
     explanations, found = load_explanations(root, departments, policy.time_zone)
-    if paths is not None:
-        wanted = {display_path(Path(path)) for path in paths}
-        found = [problem for problem in found if problem.file in wanted]
     problems.extend(found)
+    if paths is not None:
+        # The cross-file checks above used the whole folder, but a pre-commit
+        # hook reports only on the files it passed.
+        wanted = {display_path(Path(path)) for path in paths}
+        problems = [problem for problem in problems if problem.file in wanted]
 
     problems.sort(key=lambda problem: (problem.file, problem.line, problem.column))
     dataset = Dataset(root, policy, calendar, office, departments, letters, explanations, problems, notices)

@@ -1,4 +1,4 @@
-"""The mapping file of ``wenzheng import``: which spreadsheet column holds what, and how to read it.
+"""The mapping file of ``wenzheng import``: the column of each letter field, and how to read it.
 
 ``MAPPING`` declares the file's shape with the same field types as the data
 files, so a mistake in a mapping is reported with its line and column before a
@@ -15,7 +15,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from generator import spec
-from generator.errors import DataError, Problem
+from generator.errors import DataError, Problem, WenzhengError
 from generator.fields import Bool, Context, DictOf, Enum, Int, List, Map, Str, format_path
 from generator.yamlio import YamlProblem, decode, loads, locate
 
@@ -247,8 +247,6 @@ def resolve_mapping(name_or_path: str) -> Path:
     shipped = SHIPPED_DIR / f"{name_or_path}.yaml"
     if path.suffix == "" and shipped.is_file():
         return shipped
-    from generator.errors import WenzhengError
-
     raise WenzhengError(
         f"mapping not found: {name_or_path}; give the path of a mapping file or one of the shipped "
         f"mappings ({', '.join(shipped_mappings()) or 'none'})"

@@ -3,7 +3,7 @@
 Three phases, as in a build: read every row, convert each row into a letter
 (or a reason why not), then write the letters and the folder's support files.
 Every row ends in exactly one outcome: written, skipped with a reason, or
-rejected with its row number and the problem; the report lists all of them.
+rejected with its row number and the problem. The report lists all of them.
 """
 
 from __future__ import annotations
@@ -27,15 +27,8 @@ from generator.import_mapping import Mapping
 from generator.writer import atomic_write, dump_letter, dump_yaml, letter_path
 from generator.yamlio import YamlProblem, load_file
 
-try:
-    from generator.validate import check_text
-except ImportError:  # pragma: no cover - only before the validator landed
-    check_text = None
-
-try:
-    from generator import privacy as _privacy
-except ImportError:  # pragma: no cover - only before the privacy checks landed
-    _privacy = None
+from generator.privacy import Finding, find_personal_data
+from generator.validate import check_text
 
 log = logging.getLogger(__name__)
 
@@ -167,7 +160,7 @@ def detect_delimiter(text: str) -> str:
     """Return the separator used most in the first line: comma, semicolon, tab or bar.
 
     The header line is the one line without quoted text in practice, so counting
-    there is more reliable than sniffing rows whose Chinese text holds commas.
+    there is more reliable than sniffing rows whose Chinese text contains commas.
     """
     first_line = text.split("\n", 1)[0]
     counts = {candidate: first_line.count(candidate) for candidate in (",", ";", "\t", "|")}
@@ -234,6 +227,7 @@ def cell_text(value) -> str:
 def read_moment(value, column: str, mapping: Mapping, zone: ZoneInfo) -> tuple[dt.datetime, bool]:
     """Read a timestamp cell in ``zone``; return the moment and whether the cell held a bare date."""
     bare_time = mapping.bare_times.get(column, dt.time(0, 0))
+
     if isinstance(value, dt.datetime):
         # A date-only spreadsheet cell comes back as a datetime at midnight.
         if value.time() == dt.time(0, 0) and value.tzinfo is None:
@@ -245,17 +239,20 @@ def read_moment(value, column: str, mapping: Mapping, zone: ZoneInfo) -> tuple[d
         raise RowError("unreadable-date", column, "is a number, not a date and time",
                        "a date and time such as 2019/4/25 9:32:09", cell_text(value),
                        "format the column as dates in the spreadsheet, or export it as text")
+
     text = " ".join(cell_text(value).split())
     if not text:
         raise RowError("missing-value", column, "is empty", "a date and time", "nothing",
                        "fill in the cell or delete the row")
     if mapping.formats:
         return _read_with_formats(text, column, mapping, zone, bare_time)
+
     match = DATE_TEXT.fullmatch(text)
     if not match:
         raise RowError("unreadable-date", column, "is not a date and time",
                        "a form such as 2019/4/25 9:32:09, 2019-04-08 08:37:20 or 2018/4/24", f"'{text}'",
                        "correct the cell or list its form under dates.formats in the mapping")
+
     year, month, day, hour, minute, second = match.groups()
     try:
         if hour is None:
@@ -330,43 +327,6 @@ def choose_department(mapping: Mapping, texts: dict[str, str], column_value: str
 
 # Personal data
 
-# NOTE: interim check used only while generator.privacy is missing; it knows
-# mainland mobile and landline numbers and 18-character ID numbers.
-_INTERIM_PATTERNS = (
-    ("id_number", re.compile(r"(?<![0-9])[1-9]\d{16}[0-9Xx](?![0-9A-Za-z])")),
-    ("phone", re.compile(r"(?<![0-9])1[3-9]\d{9}(?![0-9])")),
-    ("phone", re.compile(r"(?<![0-9])0\d{2,3}[-－—]\d{7,8}(?![0-9])")),
-)
-
-
-@dataclass(frozen=True, slots=True)
-class _Finding:
-    kind: str
-    start: int
-    end: int
-    masked: str
-
-
-def find_personal_data(text: str) -> list:
-    """Return the phone and ID numbers (and, with generator.privacy, names and addresses) in ``text``.
-
-    Each finding has ``kind``, ``start``, ``end`` and ``masked``.
-    """
-    if not text:
-        return []
-    if _privacy is not None:
-        return _privacy.find_personal_data(text)
-    found = []
-    for kind, pattern in _INTERIM_PATTERNS:
-        for match in pattern.finditer(text):
-            value = match.group()
-            found.append(_Finding(kind, match.start(), match.end(),
-                                  value[:3] + "*" * (len(value) - 5) + value[-2:]))
-    found.sort(key=lambda finding: finding.start)
-    return [finding for index, finding in enumerate(found)
-            if index == 0 or finding.start >= found[index - 1].end]
-
-
 def mask_findings(text: str, findings: list) -> str:
     """Return ``text`` with each finding replaced by its masked form."""
     parts, position = [], 0
@@ -385,16 +345,16 @@ MASK_PASSES = 3
 def _mask_fully(text: str, findings: list, column: str) -> str:
     """Mask ``findings``, then star out whatever a new scan of the masked text still finds.
 
-    A masked form can itself look like personal data again (a masked address
-    keeps its first character), so later passes replace the whole span with
-    stars; a row still flagged after MASK_PASSES scans is rejected.
+    A masked form can itself look like personal data again, because a masked
+    address keeps its first character. So later passes replace the whole span
+    with stars, and a row still flagged after MASK_PASSES scans is rejected.
     """
     text = mask_findings(text, findings)
     for _ in range(MASK_PASSES - 1):
         findings = find_personal_data(text)
         if not findings:
             return text
-        text = mask_findings(text, [_Finding(finding.kind, finding.start, finding.end,
+        text = mask_findings(text, [Finding(finding.kind, finding.start, finding.end,
                                              "*" * (finding.end - finding.start)) for finding in findings])
     remaining = find_personal_data(text)
     if remaining:
@@ -405,7 +365,7 @@ def _mask_fully(text: str, findings: list, column: str) -> str:
 
 
 def _screen_texts(letter: dict, mapping: Mapping) -> list[dict]:
-    """Find personal data in the letter's texts, mask it when the mapping says so, and list it."""
+    """Find personal data in the letter's texts, list it, and mask or reject it as the mapping sets."""
     fields = [(("title",), "title"), (("body",), "body")]
     if letter.get("replies"):
         fields.append((("replies", 0, "text"), "reply"))
@@ -522,7 +482,7 @@ def convert_row(values: tuple, indexes: dict[str, int], mapping: Mapping, zone: 
 
 @dataclass
 class ImportReport:
-    """What happened to every row of one import."""
+    """Outcome of every row of one import, with the counts derived from them."""
 
     source: str
     mapping: str
@@ -585,6 +545,9 @@ class ImportReport:
 
     def format(self) -> str:
         """Return the report as text for the terminal: counts first, then every row that needs a look."""
+        return "\n".join(self._count_lines() + self._department_lines() + self._row_lines())
+
+    def _count_lines(self) -> list[str]:
         lines = [
             f"Imported {self.source} with mapping {self.mapping} into {self.out} (time zone {self.time_zone})",
             f"rows read: {self.rows}",
@@ -595,17 +558,24 @@ class ImportReport:
             f"interim replies (letter left open): {self.interim}",
             f"rows whose texts named the author's user name (replaced by the pseudonym): {self.author_mentions}",
         ]
-        for name, state in self.support_files.items():
-            lines.append(f"{name}: {state}")
-        lines.append("departments:")
+        lines.extend(f"{name}: {state}" for name, state in self.support_files.items())
+        return lines
+
+    def _department_lines(self) -> list[str]:
+        lines = ["departments:"]
         for department, count in sorted(self.departments.items(), key=lambda item: (-item[1], item[0])):
             lines.append(f"  {count:6d}  {department} {self.department_names.get(department, '')}".rstrip())
-        lines.append("assigned by: " + ", ".join(f"{how} {count}" for how, count in
-                                                 sorted(self.assigned_by.items())))
+        ways = ", ".join(f"{how} {count}" for how, count in sorted(self.assigned_by.items()))
+        lines.append(f"assigned by: {ways}")
+        return lines
+
+    def _row_lines(self) -> list[str]:
+        lines = []
         for column, count in sorted(self.bare_dates.items()):
             rows = ", ".join(str(item["row"]) for item in self.bare_date_rows if item["column"] == column)
             lines.append(f"bare dates in {column}: {count}, read as {self.bare_times.get(column)} "
                          f"(rows {rows})")
+
         if self.personal_data:
             action = {"mask": "masked", "report": "left in the text", "reject": "rows rejected"}
             lines.append(f"possible personal data in {len(self.personal_data)} written rows, "
@@ -615,6 +585,7 @@ class ImportReport:
                 found = ", ".join(f"{finding['field']} {finding['kind']} {finding['masked']}"
                                   for finding in item["findings"])
                 lines.append(f"  row {item['row']} {item['id']}: {found}")
+
         if self.skipped:
             lines.append("skipped rows:")
             lines.extend(f"  {text}" for text in _grouped_skips(self.skipped))
@@ -624,7 +595,7 @@ class ImportReport:
         if self.other_files:
             lines.append(f"letter files in {self.out}/letters not written by this import (kept): "
                          f"{len(self.other_files)}")
-        return "\n".join(lines)
+        return lines
 
 
 def _grouped_skips(skipped: list[dict]) -> list[str]:
@@ -724,8 +695,6 @@ def write_support_files(mapping: Mapping, out: Path, report: ImportReport) -> No
 
 
 def _check_document(kind: str, text: str, path: Path, time_zone: str) -> list[Problem]:
-    if check_text is None:
-        return []
     _, problems = check_text(kind, text, str(path), time_zone)
     if problems:  # a bug in the importer, not a mistake of the user
         raise RuntimeError("generated file is invalid:\n" + "\n".join(problem.format() for problem in problems))
@@ -745,7 +714,7 @@ def import_file(source: Path, mapping: Mapping, out: Path) -> ImportReport:
         source=source.name, mapping=Path(mapping.path).name, out=str(out), time_zone=zone_name,
         department_names={department["id"]: department["name"] for department in mapping.departments},
         bare_times={column: moment.strftime("%H:%M") for column, moment in mapping.bare_times.items()},
-        personal_data_check="generator.privacy" if _privacy else "interim check of the importer",
+        personal_data_check="generator.privacy",
         personal_data_action=mapping.personal_data,
     )
     if (out / "departments.yaml").exists():
@@ -815,7 +784,12 @@ def _import_row(number, values, indexes, mapping, zone, sheet, seen, letters_roo
 
     existed = path.exists()
     changed = atomic_write(path, text)
-    state = "unchanged" if not changed else "updated" if existed else "created"
+    if not changed:
+        state = "unchanged"
+    elif existed:
+        state = "updated"
+    else:
+        state = "created"
     setattr(report, state, getattr(report, state) + 1)
     log.debug("%s %s", state, path)
     _record_written(report, number, converted, path, letters_root.parent, state)
@@ -828,19 +802,8 @@ _COLUMN_OF_FIELD = {"id": "source_id", "received": "received", "author": "author
 
 
 def _letter_problems(text: str, path: Path, out: Path, time_zone: str) -> list[Problem]:
-    display = str(path.relative_to(out))
-    if check_text is not None:
-        _, problems = check_text("letter", text, display, time_zone)
-        return problems
-    # NOTE: used only while generator.validate is missing; it checks fields but not their order.
-    from generator.fields import Context
-    from generator.spec import LETTER
-    from generator.yamlio import loads
-
-    context = Context(time_zone)
-    LETTER.check(loads(text), (), context)
-    return [Problem(display, ".".join(str(step) for step in issue.path), issue.message, issue.expected,
-                    issue.found, issue.hint) for issue in context.issues]
+    _, problems = check_text("letter", text, str(path.relative_to(out)), time_zone)
+    return problems
 
 
 def _record_written(report, number, converted, path, out, state) -> None:

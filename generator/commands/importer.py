@@ -15,8 +15,8 @@ from generator.writer import atomic_write
 @click.command("import")
 @click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--mapping", "mapping", required=True, metavar="MAPPING.yaml|NAME",
-              help="Mapping file that says which column holds what, or the name of a shipped mapping "
-                   "such as teddy2020c.")
+              help="Mapping file that names the column of each letter field, or the name of a shipped "
+                   "mapping such as teddy2020c.")
 @click.option("--out", "out", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="Data folder to write: letters/, plus departments.yaml and policy.yaml when absent.")
 @click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path),

@@ -503,16 +503,14 @@ def audit_site(site_dir: Path, data_dir: Path | None = None, template_dirs: list
     """Scan every file under ``site_dir`` and return what must not be there.
 
     ``template_dirs`` are the project's own template overrides; the installed
-    Material templates are always added. ``mkdocs_config`` (default
-    ``mkdocs.yml`` in the working folder, when present) supplies the
-    custom_dir and extra_javascript entries when ``template_dirs`` is None.
+    Material templates are always added. ``mkdocs_config`` supplies the
+    extra_javascript entries, and the custom_dir when ``template_dirs`` is None.
     """
     started = time.perf_counter()
     site_dir = Path(site_dir)
     extra_scripts: list[str] = []
-    config = mkdocs_config or Path("mkdocs.yml")
-    if config.is_file():
-        custom_dirs, extra_scripts = read_mkdocs_config(config)
+    if mkdocs_config is not None:
+        custom_dirs, extra_scripts = read_mkdocs_config(mkdocs_config)
         if template_dirs is None:
             template_dirs = custom_dirs
     theme_dirs = theme_template_dirs()

@@ -269,14 +269,14 @@ def _phone_allowed(digits: str, allowed: frozenset[str]) -> bool:
 
 def _mask_digits(raw: str, keep_start: int, keep_end: int) -> str:
     """Replace digits by '*' except the first ``keep_start`` and last ``keep_end``; keep separators."""
-    positions = [index for index, char in enumerate(raw) if char.isdigit() or char in "Xx"]
+    positions = [index for index, char in enumerate(normalise(raw)) if char in "0123456789Xx"]
     hidden = set(positions[keep_start:len(positions) - keep_end])
     return "".join("*" if index in hidden else char for index, char in enumerate(raw))
 
 
 def _mask_email(raw: str) -> str:
-    local, _, domain = raw.partition("@")
-    return local[0] + "***@" + domain
+    at = normalise(raw).index("@")
+    return raw[0] + "***" + raw[at:]
 
 
 def _mask_name(name: str) -> str:

@@ -88,14 +88,24 @@ def redact_command(paths: tuple[Path, ...], departments_file: Path | None, check
 @click.argument("site_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--data", "data_dir", type=click.Path(file_okay=False, path_type=Path), default="data",
               show_default=True, help="Folder with letters/ whose private and hidden letters must not appear.")
+@click.option("-f", "--config-file", "config_file", type=click.Path(dir_okay=False, path_type=Path),
+              default="mkdocs.yml", show_default=True,
+              help="MkDocs configuration whose custom_dir templates and extra_javascript files are allowed.")
 @click.option("--templates", "template_dirs", multiple=True, type=click.Path(file_okay=False, path_type=Path),
-              help="Extra theme template folders whose inline scripts are allowed; "
-                   "default: the theme's custom_dir from mkdocs.yml, if any.")
-def audit_command(site_dir: Path, data_dir: Path, template_dirs: tuple[Path, ...]) -> None:
-    """Scan every file of a built site for personal data, private letters and injected scripts."""
+              help="Template folder whose inline scripts are allowed, in place of the custom_dir; repeatable.")
+def audit_command(site_dir: Path, data_dir: Path, config_file: Path, template_dirs: tuple[Path, ...]) -> None:
+    """Scan every file of a built site for personal data, private letters and injected scripts.
+
+    The theme's own scripts are recognised from the installed Material
+    templates and the project's overrides. Exits with status 1 when anything
+    is found; each line names the file and shows personal data masked.
+    """
     from generator.audit import audit_site
 
-    report = audit_site(site_dir, data_dir if data_dir.is_dir() else None, list(template_dirs) or None)
+    if not data_dir.is_dir():
+        raise WenzhengError(f"data folder not found: {data_dir}; pass the folder that contains letters/ with --data")
+    report = audit_site(site_dir, data_dir, list(template_dirs) or None,
+                        config_file if config_file.is_file() else None)
     for finding in report.findings:
         click.echo(finding.format())
     click.echo(report.summary(), err=True)

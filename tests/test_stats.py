@@ -8,11 +8,15 @@ are holidays and Saturday 9 May is a working day.
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
+from pathlib import Path
 
+import chinese_calendar
 import pytest
+import yaml
 from click.testing import CliRunner
 
-from fixtures.stats.builder import letter, moment, write_data
+from fixtures.stats.builder import ZONE, letter, moment, random_letters, write_data
 from generator.cli import cli
 from generator.dataset import load_dataset
 from generator.periods import Period
@@ -405,3 +409,199 @@ def test_stats_command_rejects_unknown_department(tmp_path):
     assert result.exit_code == 1
     assert str(result.exception) == ("--department: 'town-z' is not in departments.yaml; "
                                      "use one of the ids listed there")
+
+
+# A second, simple route to the figures: raw YAML, a day-by-day working-day count and plain sums.
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def second_route_data(source: str, tmp_path_factory) -> tuple[Path, dt.datetime]:
+    """Return the shipped demo data or a generated set, with an as-of moment after its last letter."""
+    if source == "shipped":
+        shipped = REPO / "data"
+        files = sorted((shipped / "letters").rglob("*.yaml"))
+        if not files:
+            pytest.skip(f"no demo letters under {shipped / 'letters'} yet")
+        latest = max(raw_received(load_yaml(path)) for path in files)
+        day = (latest + dt.timedelta(days=10)).date()
+        return shipped, dt.datetime.combine(day, dt.time(23, 59, 59), tzinfo=ZONE)
+    root = write_data(tmp_path_factory.mktemp("random") / "data",
+                      random_letters(2026, 400, dt.date(2026, 1, 4), dt.date(2026, 6, 30)))
+    return root, moment("2026-07-10 18:00")
+
+
+def load_yaml(path: Path):
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+
+
+def raw_moment(value) -> dt.datetime:
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    return value if value.tzinfo else value.replace(tzinfo=ZONE)
+
+
+def raw_received(data: dict) -> dt.datetime:
+    return raw_moment(data["received"])
+
+
+class DayCounter:
+    """Working days from the chinesecalendar package, the data's calendar notices and the fixed holidays."""
+
+    def __init__(self, root: Path, policy: dict):
+        self.overrides = {}
+        self.official = set(range(2004, 2027))
+        for path in sorted((root / "calendar").glob("*.yaml")):
+            notice = yaml.safe_load(path.read_text(encoding="utf-8"))
+            if notice["kind"] == "official":
+                self.official.update(notice["years"])
+            for holiday in notice.get("holidays") or []:
+                day = dt.date.fromisoformat(str(holiday["from"]))
+                while day <= dt.date.fromisoformat(str(holiday["to"])):
+                    self.overrides[day] = False
+                    day += dt.timedelta(days=1)
+            for working in notice.get("working_days") or []:
+                self.overrides[dt.date.fromisoformat(str(working["date"]))] = True
+        self.fixed = set(policy["calendar"]["fixed_holidays"])
+        self.cache: dict[dt.date, bool] = {}
+
+    def working(self, day: dt.date) -> bool:
+        if day not in self.cache:
+            if day in self.overrides:
+                self.cache[day] = self.overrides[day]
+            elif day.year in range(2004, 2027):
+                self.cache[day] = chinese_calendar.is_workday(day)
+            else:
+                self.cache[day] = day.weekday() < 5 and day.strftime("%m-%d") not in self.fixed
+        return self.cache[day]
+
+    def between(self, start: dt.date, end: dt.date) -> int:
+        """Working days after ``start`` up to and including ``end``."""
+        count, day = 0, start + dt.timedelta(days=1)
+        while day <= end:
+            count += self.working(day)
+            day += dt.timedelta(days=1)
+        return count
+
+
+def second_route(root: Path, as_of: dt.datetime) -> dict:
+    """Sum the figures per (month code, department) straight from the letter files."""
+    policy = yaml.safe_load((root / "policy.yaml").read_text(encoding="utf-8"))
+    counter = DayCounter(root, policy)
+    today = as_of.astimezone(ZONE).date()
+    reply_limit = policy["deadlines"]["reply"]
+    satisfied_min = policy["satisfaction"]["satisfied_min_score"]
+    sums: dict = {}
+    for path in sorted((root / "letters").rglob("*.yaml")):
+        data = load_yaml(path)
+        received = raw_received(data)
+        if received > as_of:
+            continue
+        day0 = received.astimezone(ZONE).date()
+        month = f"{day0.year}-{day0.month:02d}"
+        assignment = data.get("assignment") or {}
+        departments = assignment.get("departments") or []
+        assigned = bool(departments) and raw_moment(assignment["at"]) <= as_of
+        replies = [raw_moment(reply["at"]) for reply in data.get("replies") or []
+                   if raw_moment(reply["at"]) <= as_of]
+        completed_at = raw_moment(data["completed_at"]) if data.get("completed_at") else None
+        open_redo = [item for item in data.get("redo") or [] if raw_moment(item["at"]) <= as_of and not (
+            item.get("completed_at") and raw_moment(item["completed_at"]) <= as_of)]
+        completed = completed_at is not None and completed_at <= as_of and not open_redo
+        completion_limit = policy["deadlines"]["completion"][data.get("complexity") or "general"]
+        ratings = data.get("ratings") or {}
+        readers = {int(score): count for score, count in (ratings.get("readers") or {}).items()}
+        targets = ["*"] + ([departments[0]] if assigned else [])
+        for target in targets:
+            row = sums.setdefault((month, target), Counter())
+            row["received"] += 1
+            row["assigned"] += assigned
+            if replies:
+                row["replied"] += 1
+                days = counter.between(day0, min(replies).astimezone(ZONE).date())
+                row.setdefault("reply_days", []).append(days)
+                row["replied_on_time"] += days <= reply_limit
+                row["reply_due"] += 1
+            elif counter.between(day0, today) > reply_limit:
+                row["reply_due"] += 1
+            if completed:
+                row["completed"] += 1
+                days = counter.between(day0, completed_at.astimezone(ZONE).date())
+                row.setdefault("completion_days", []).append(days)
+                row["completed_on_time"] += days <= completion_limit
+                row["completion_due"] += 1
+            else:
+                row["open"] += 1
+                if counter.between(day0, today) > completion_limit:
+                    row["completion_due"] += 1
+            if ratings.get("author") is not None:
+                row["author_count"] += 1
+                row["author_total"] += ratings["author"]
+                row["satisfied"] += ratings["author"] >= satisfied_min
+            row["readers_count"] += sum(readers.values())
+            row["readers_total"] += sum(score * count for score, count in readers.items())
+            row["satisfied"] += sum(count for score, count in readers.items() if score >= satisfied_min)
+            row["redo"] += any(raw_moment(item["at"]) <= as_of for item in data.get("redo") or [])
+            row["supervision"] += any(raw_moment(item["at"]) <= as_of for item in data.get("supervision") or [])
+        if assigned:
+            for co_handler in departments[1:]:
+                sums.setdefault((month, co_handler), Counter())["co_handled"] += 1
+    return sums
+
+
+def generator_sums(figures) -> Counter:
+    """Express the generator's figures in the second route's terms."""
+    return Counter({
+        "received": figures.received, "assigned": figures.assigned, "replied": figures.replied,
+        "completed": figures.completed, "open": figures.open, "co_handled": figures.co_handled,
+        "replied_on_time": figures.replied_on_time, "reply_due": figures.on_time_reply_rate.denominator,
+        "completed_on_time": figures.completed_on_time,
+        "completion_due": figures.on_time_completion_rate.denominator,
+        "author_count": figures.satisfaction_author.count, "author_total": figures.satisfaction_author.total,
+        "readers_count": figures.satisfaction_readers.count, "readers_total": figures.satisfaction_readers.total,
+        "satisfied": figures.satisfaction_rate.numerator, "redo": figures.redo, "supervision": figures.supervision,
+    })
+
+
+def plain_median(values: list[int]) -> float | None:
+    ordered = sorted(values)
+    if not ordered:
+        return None
+    middle = len(ordered) // 2
+    return float(ordered[middle]) if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+
+
+def plain_p90(values: list[int]) -> int | None:
+    ordered = sorted(values)
+    if not ordered:
+        return None
+    rank = -(-9 * len(ordered) // 10)  # smallest rank with at least 90% of the values at or below it
+    return ordered[rank - 1]
+
+
+@pytest.mark.parametrize("source", ["shipped", "generated"])
+def test_figures_match_second_route(source, tmp_path_factory):
+    root, as_of = second_route_data(source, tmp_path_factory)
+    stats = compute(load_dataset(root), as_of)
+    expected = second_route(root, as_of)
+    months = [period for period in stats.periods if period.kind == "month"]
+    assert months, "no month to compare"
+    compared = 0
+    for period in [*months, *(period for period in stats.periods if period.kind == "year")]:
+        for scope in stats.scopes:
+            if scope.startswith("category:"):
+                continue
+            figures = stats.figures[(period.code, scope)]
+            sums, reply_days, completion_days = Counter(), [], []
+            for month in period.months:
+                row = expected.get((month.code, scope), Counter())
+                reply_days += row.get("reply_days", [])
+                completion_days += row.get("completion_days", [])
+                sums.update({key: value for key, value in row.items() if not isinstance(value, list)})
+            assert +generator_sums(figures) == +sums, (period.code, scope)
+            assert figures.reply_days_median == plain_median(reply_days), (period.code, scope)
+            assert figures.reply_days_p90 == plain_p90(reply_days), (period.code, scope)
+            assert figures.completion_days_median == plain_median(completion_days), (period.code, scope)
+            assert figures.completion_days_p90 == plain_p90(completion_days), (period.code, scope)
+            compared += figures.received
+    assert compared > 0

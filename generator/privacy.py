@@ -7,8 +7,8 @@ Numbers are matched on a copy of the text in which full-width characters
 (０-９, ＋, －, （）, ＠) and dash variants are replaced one for one by their
 ASCII forms, so offsets into the copy are offsets into the original.
 
-A number counts only when the digits around it are not digits too: 14
-digits are not a mobile number with a prefix. ID numbers must carry a valid
+A number counts only when it is not part of a longer digit run or of a
+decimal amount, so 21381234567 contains no mobile number. ID numbers must carry a valid
 date, province code and ISO 7064 MOD 11-2 check digit; bank card numbers must
 pass the Luhn check. Office telephone numbers that a department lists in
 ``departments.yaml`` are allowed in that department's replies.
@@ -48,7 +48,7 @@ class Finding:
     """One piece of personal data: its kind, its span in the scanned text and its masked form.
 
     The unmasked value is deliberately not stored, so a Finding can be logged
-    or printed without leaking it; slice the scanned text with ``start`` and
+    or printed without leaking it. Slice the scanned text with ``start`` and
     ``end`` when the value itself is needed.
     """
 
@@ -178,12 +178,13 @@ COMPOUND_SURNAMES = {
     "令狐", "端木", "澹台", "轩辕", "独孤", "南宫", "西门", "呼延", "万俟", "赫连", "申屠", "钟离", "闻人",
 }
 
-# First two digits of the provinces, autonomous regions, municipalities and
-# special regions in GB/T 2260, plus 71 (Taiwan), 81 and 82 (Hong Kong, Macao).
+# First two digits of the provinces, autonomous regions and municipalities in
+# GB/T 2260, plus 71 (Taiwan) and 81, 82, 83, which the residence permits of
+# Hong Kong, Macao and Taiwan residents use.
 PROVINCE_CODES = {
     "11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37",
     "41", "42", "43", "44", "45", "46", "50", "51", "52", "53", "54", "61", "62", "63", "64",
-    "65", "71", "81", "82", "83", "91",
+    "65", "71", "81", "82", "83",
 }
 
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -191,7 +192,7 @@ ID_CHECK_CHARS = "10X98765432"
 
 # Cheap tests that let most texts skip the patterns that cannot match.
 _HAS_DIGITS = re.compile(r"[0-9]{5}|[0-9][ -][0-9]")
-_HAS_PHRASE = re.compile(r"叫|名字|姓名|联系人|署名|住")
+_HAS_PHRASE = re.compile(r"叫|名字|姓名|联系人|署名|住|地址")
 
 # When two findings overlap the earlier one wins, then the longer, then this order.
 _PRIORITY = {"id_number": 0, "bank_card": 1, "mobile": 2, "landline": 3, "email": 4,
@@ -298,9 +299,9 @@ def find_personal_data(
 ) -> list[Finding]:
     """Return the personal data in ``text``, in order and without overlaps.
 
-    ``allowed_phones`` are office numbers that may stay (compared on their
-    digits, with or without the area code or +86); ``allowed_names`` are staff
-    names, such as a department's spokesperson, that may follow 联系人.
+    ``allowed_phones`` are office numbers that may stay. They are compared on
+    their digits, with or without the area code or +86. ``allowed_names`` are
+    staff names, such as a department's spokesperson, that may follow 联系人.
     """
     if not text:
         return []
@@ -311,8 +312,9 @@ def find_personal_data(
     if _HAS_DIGITS.search(plain):
         findings += _find_numbers(text, plain, allowed)
     if "@" in plain:
-        findings += [Finding("email", m.start(), m.end(), _mask_email(text[m.start():m.end()]))
-                     for m in EMAIL.finditer(plain)]
+        for match in EMAIL.finditer(plain):
+            raw = text[match.start():match.end()]
+            findings.append(Finding("email", match.start(), match.end(), _mask_email(raw)))
     if _HAS_PHRASE.search(plain):
         findings += _find_names(text, plain, names)
         findings += _find_addresses(text, plain)

@@ -79,6 +79,7 @@ FLAGGED = [
     ("家住东城镇人民路18号3栋502室，", "address_phrase", "东城*************"),
     ("住址：示范县东城镇幸福村3组", "address_phrase", "示范*********"),
     ("家庭住址:人民路5号", "address_phrase", "人民***"),
+    ("家庭地址：示范县人民路5号", "address_phrase", "示范******"),
     ("我住在东城镇幸福小区", "address_phrase", "东城*****"),
 ]
 
@@ -452,3 +453,30 @@ def test_detector_on_real_letters():
     assert counts[("答复意见", "landline")] + counts[("答复意见", "mobile")] >= 50
     for masked in (value for values in examples.values() for value in values):
         assert "*" in masked
+
+
+# --- validate, then redact, then validate again ------------------------------
+
+def test_validate_then_redact_round_trip(tmp_path):
+    repository = Path(__file__).parents[1]
+    data = tmp_path / "data"
+    letter = data / "letters" / "2026" / "03" / "HF-2026-00321.yaml"
+    letter.parent.mkdir(parents=True)
+    for name in ("departments.yaml", "policy.yaml"):
+        shutil.copy(repository / "data" / name, data / name)
+    shutil.copytree(repository / "data" / "calendar", data / "calendar")
+    shutil.copy(FIXTURES / "letter_with_personal_data.yaml", letter)
+    runner = CliRunner()
+
+    before = runner.invoke(cli, ["validate", "--data", str(data)])
+    assert before.exit_code == 1
+    personal = [line for line in before.stdout.splitlines() if "published text contains" in line]
+    assert len(personal) == 7
+    assert personal[0].endswith(":8:17: title: published text contains a mobile phone number "
+                                "(expected no personal data, found 138****5678); "
+                                f"mask it with `wenzheng redact {personal[0].split(':')[0]}` and review the change")
+
+    assert runner.invoke(cli, ["redact", str(letter)]).exit_code == 0
+    after = runner.invoke(cli, ["validate", "--data", str(data)])
+    assert after.exit_code == 0, after.stdout
+    assert "published text contains" not in after.stdout

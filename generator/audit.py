@@ -31,7 +31,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 from xml.etree import ElementTree
 
-from generator.privacy import KIND_TEXT, find_personal_data, letter_texts
+from generator.privacy import KIND_TEXT, department_allowances, find_personal_data, letter_texts, load_department_list
 from generator.yamlio import YamlProblem, load_file
 
 logger = logging.getLogger(__name__)
@@ -517,12 +517,14 @@ def audit_site(site_dir: Path, data_dir: Path | None = None, template_dirs: list
     allowlist = build_allowlist(theme_dirs + [d for d in template_dirs or [] if Path(d).is_dir()], extra_scripts)
     vendor_hashes = vendor_file_hashes(theme_dirs)
     private = load_private_text(data_dir) if data_dir else PrivateText()
+    phones, names = office_allowances(data_dir)
     report = AuditReport(private_letters=private.letters)
     for problem in private.unreadable:
         report.findings.append(AuditFinding(str(data_dir), "unreadable-letter", problem))
 
     files = sorted(path for path in site_dir.rglob("*") if path.is_file())
     site_files = {path.relative_to(site_dir).as_posix() for path in files}
+    context = AuditContext(allowlist, site_files, private, phones, names)
     for path in files:
         relative = path.relative_to(site_dir).as_posix()
         if _is_vendor_file(relative, path, vendor_hashes):
@@ -531,14 +533,43 @@ def audit_site(site_dir: Path, data_dir: Path | None = None, template_dirs: list
         if content is None:
             continue
         report.files_scanned += 1
-        report.findings.extend(audit_file(relative, *content, allowlist, site_files, private))
+        report.findings.extend(audit_file(relative, *content, context))
     report.seconds = time.perf_counter() - started
     logger.info(report.summary())
     return report
 
 
-def audit_file(relative: str, kind: str, text: str, allowlist: ThemeAllowlist, site_files: set[str],
-               private: PrivateText) -> list[AuditFinding]:
+def office_allowances(data_dir: Path | None) -> tuple[list[str], list[str]]:
+    """Return every office phone number and staff name listed in DATA_DIR/departments.yaml.
+
+    Validation allows a department's numbers only in its own replies. The
+    output no longer says which department wrote a line, so the audit allows
+    every department's numbers and staff names everywhere.
+    """
+    path = Path(data_dir) / "departments.yaml" if data_dir else None
+    if path is None or not path.is_file():
+        return [], []
+    phones, names = [], []
+    departments = load_department_list(path)
+    for department in departments:
+        department_phones, department_names = department_allowances(departments, department.get("id"))
+        phones.extend(department_phones)
+        names.extend(department_names)
+    return phones, names
+
+
+@dataclass(slots=True)
+class AuditContext:
+    """What the checks of every file share: the theme allowlist, the site's files and the data."""
+
+    allowlist: ThemeAllowlist
+    site_files: set[str]
+    private: PrivateText
+    allowed_phones: list[str] = field(default_factory=list)
+    allowed_names: list[str] = field(default_factory=list)
+
+
+def audit_file(relative: str, kind: str, text: str, context: AuditContext) -> list[AuditFinding]:
     """Run the three checks on one decoded output file."""
     findings = []
     if kind == "markup":
@@ -557,17 +588,18 @@ def audit_file(relative: str, kind: str, text: str, allowlist: ThemeAllowlist, s
         markup = []
 
     for fragment in markup:
-        for line, check, detail in scan_markup(relative, fragment, allowlist, site_files):
+        for line, check, detail in scan_markup(relative, fragment, context.allowlist, context.site_files):
             findings.append(AuditFinding(relative, check, detail, line if fragment is text else 0))
 
     seen = set()
     for piece in readable:
-        for finding in find_personal_data(_INVISIBLE_ZERO_WIDTH.sub("", piece)):
+        plain = _INVISIBLE_ZERO_WIDTH.sub("", piece)
+        for finding in find_personal_data(plain, context.allowed_phones, context.allowed_names):
             key = (finding.kind, finding.masked)
             if key not in seen:
                 seen.add(key)
                 findings.append(AuditFinding(relative, "personal-data", f"{KIND_TEXT[finding.kind]} {finding.masked}"))
-    leaked = private.find(_compact("\x00".join(readable)))
+    leaked = context.private.find(_compact("\x00".join(readable)))
     for label in sorted(leaked):
         findings.append(AuditFinding(relative, "private-letter", f"text of private or hidden letter {label}"))
     return findings

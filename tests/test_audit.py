@@ -121,6 +121,7 @@ def write_data(root: Path) -> Path:
         path = data / "letters" / "2026" / "03" / f"{letter_id}.yaml"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
+    shutil.copy(Path(__file__).parent / "fixtures" / "privacy" / "departments.yaml", data / "departments.yaml")
     return data
 
 
@@ -293,6 +294,16 @@ def test_audit_finds_personal_data_in_page(site_copy):
     assert [finding.format() for finding in report.findings] == [
         "letters/HF-2026-00001/index.html: personal-data: a mobile phone number 138 **** 5678"
     ]
+
+
+def test_audit_allows_listed_office_phone(site_copy):
+    site, data, config = site_copy
+    page = site / "letters" / "HF-2026-00001" / "index.html"
+    text = page.read_text(encoding="utf-8")
+    page.write_text(text.replace("之前留过电话", "镇政府电话 0660-6610100，联系人：刘晓敏，另有 0660-6619999。"),
+                    encoding="utf-8")
+    report = audit(site, data, config)
+    assert [finding.detail for finding in report.findings] == ["a telephone number 0660-***9999"]
 
 
 def test_audit_finds_personal_data_in_escaped_json(site_copy):

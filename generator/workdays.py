@@ -54,7 +54,9 @@ class WorkCalendar:
         self._warned: set[int] = set()
         for notice in notices or []:
             self._add_notice(notice)
-        self._origin = dt.date(PACKAGE_YEARS.start, 1, 1).toordinal()
+        # The day table starts at January 1 of the first year asked about, which
+        # _extend_to sets on the first query, so a run about 2026 builds no table for 2004.
+        self._origin = dt.date.max.toordinal()
         self._cumulative: list[int] = []  # working days in [origin, origin + i]
         self._working: list[bool] = []
 

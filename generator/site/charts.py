@@ -1,0 +1,87 @@
+"""Charts as static SVG files drawn by pygal: text stays text, and no script is embedded.
+
+Pages show the files through ``<img>``, so a browser never runs anything in
+them even if one did contain a script. Labels that come from data (department
+names) are escaped by pygal, which writes every label through lxml or
+ElementTree; ``tests/test_site_build.py`` checks that a name containing
+``<script>`` ends up as text.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pygal
+from pygal.style import Style
+
+from generator.labels import label
+
+FONT = "'Noto Sans CJK SC', 'Source Han Sans SC', 'Microsoft YaHei', 'PingFang SC', sans-serif"
+LIGHT_COLOURS = {"green": "#2e7d32", "yellow": "#f9a825", "red": "#c62828", "none": "#9e9e9e"}
+
+STYLE = Style(
+    background="white",
+    plot_background="white",
+    foreground="#333333",
+    foreground_strong="#111111",
+    foreground_subtle="#777777",
+    font_family=FONT,
+    label_font_family=FONT,
+    major_label_font_family=FONT,
+    value_font_family=FONT,
+    value_label_font_family=FONT,
+    title_font_family=FONT,
+    legend_font_family=FONT,
+    tooltip_font_family=FONT,
+    colors=("#3949ab", "#c62828", "#2e7d32", "#f9a825"),
+)
+
+
+def _config(**options) -> dict:
+    # js=[] keeps pygal from linking its tooltip script; the SVG is only ever shown through <img>.
+    return {"style": STYLE, "js": [], "disable_xml_declaration": False, "width": 720, "height": 360,
+            "explicit_size": False, "print_values": False, "show_legend": True, "legend_at_bottom": True,
+            "truncate_label": -1, "truncate_legend": -1, **options}
+
+
+def write(chart, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(chart.render())
+
+
+def monthly_letters_chart(title: str, months: list[str], received: list[int]):
+    """Letters received per month, as bars."""
+    chart = pygal.Bar(**_config(title=title, show_legend=False, range=(0, max([*received, 1]))))
+    chart.x_labels = months
+    chart.add(label("site.chart.received"), received)
+    return chart
+
+
+def completion_rate_chart(title: str, months: list[str], rates: list[float | None]):
+    """Completion rate per month in percent, as a line; months without letters leave a gap."""
+    chart = pygal.Line(**_config(title=title, show_legend=False, range=(0, 100), allow_interruptions=True,
+                                 value_formatter=lambda value: f"{value:.1f}%"))
+    chart.x_labels = months
+    chart.add(label("site.chart.completion_rate"),
+              [None if value is None else round(100 * value, 1) for value in rates])
+    return chart
+
+
+def lights_chart(title: str, counts: dict[str, int]):
+    """Split of the lights as a pie chart, in the light colours."""
+    order = ("green", "yellow", "red", "none")
+    style = Style(**{**STYLE.to_dict(), "colors": tuple(LIGHT_COLOURS[light] for light in order)})
+    chart = pygal.Pie(**{**_config(title=title, inner_radius=0.45), "style": style})
+    for light in order:
+        chart.add(label(f"light.{light}"), counts.get(light, 0))
+    return chart
+
+
+def ranking_chart(title: str, names: list[str], scores: list[float]):
+    """Scores of the ranked departments of one category, best first, as horizontal bars."""
+    height = max(200, 60 + 28 * len(names))
+    chart = pygal.HorizontalBar(**_config(title=title, height=height, show_legend=False, range=(0, 1)))
+    # HorizontalBar draws the first label at the bottom; reverse so the best is on top.
+    chart.x_labels = list(reversed(names))
+    chart.add(label("site.chart.score"), list(reversed(scores)))
+    return chart

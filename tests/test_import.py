@@ -709,3 +709,19 @@ def test_real_export_author_ids_not_written(real_import):
     assert authors.isdisjoint(users)
     assert all(re.fullmatch(r"网友[0-9a-f]{8}", author) for author in authors)
     assert len(authors) == len(set(users))
+
+
+@pytest.mark.realdata
+def test_real_export_as_csv_gives_same_letters(tmp_path):
+    source = shared_data("teddy2020c/letters_with_replies_sample120.xlsx")
+    workbook = openpyxl.load_workbook(source, read_only=True, data_only=True)
+    csv_file = tmp_path / "export.csv"
+    with csv_file.open("w", encoding="utf-8-sig", newline="") as stream:
+        writer = csv.writer(stream)
+        for cells in workbook.worksheets[0].iter_rows(values_only=True):
+            writer.writerow(["" if value is None else str(value) for value in cells])
+    workbook.close()
+    mapping = load_mapping(resolve_mapping("teddy2020c"))
+    import_file(source, mapping, tmp_path / "from_xlsx")
+    import_file(csv_file, mapping, tmp_path / "from_csv")
+    assert tree_hashes(tmp_path / "from_csv") == tree_hashes(tmp_path / "from_xlsx")

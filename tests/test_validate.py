@@ -71,7 +71,7 @@ SCENARIOS = [
         "or correct the id",
     ], id="reply-from-unassigned-department"),
     pytest.param("letter_with_late_extension", [
-        "data/letters/2026/03/HF-2026-00103.yaml:20:17: extension.requested_at: is after the extension cut-off "
+        "data/letters/2026/03/HF-2026-00103.yaml:21:17: extension.requested_at: is after the extension cut-off "
         "(expected on or before working day 14 (2026-03-20), found working day 15); "
         "an extension can no longer be requested; complete the letter or let it show red",
     ], id="extension-after-cut-off"),

@@ -68,14 +68,14 @@ LATE_WEIGHTS = {
 
 # The same for letters between the yellow and the red threshold.
 EARLY_WEIGHTS = {
-    "good": {"green": 62, "late_reply": 4, "open_yellow": 24, "reply_overdue": 2, "extension_pending": 3,
-             "extended_open": 5},
-    "fair": {"green": 50, "late_reply": 7, "open_yellow": 28, "reply_overdue": 6, "extension_pending": 4,
-             "extended_open": 5},
-    "poor": {"green": 38, "late_reply": 10, "open_yellow": 32, "reply_overdue": 11, "extension_pending": 4,
-             "extended_open": 5},
-    "bad": {"green": 25, "late_reply": 10, "open_yellow": 35, "reply_overdue": 20, "extension_pending": 4,
-            "extended_open": 6},
+    "good": {"green": 60, "late_reply": 4, "open_yellow": 20, "reply_overdue": 2, "extension_pending": 7,
+             "extended_open": 7},
+    "fair": {"green": 48, "late_reply": 7, "open_yellow": 24, "reply_overdue": 6, "extension_pending": 7,
+             "extended_open": 8},
+    "poor": {"green": 36, "late_reply": 10, "open_yellow": 28, "reply_overdue": 11, "extension_pending": 7,
+             "extended_open": 8},
+    "bad": {"green": 24, "late_reply": 10, "open_yellow": 30, "reply_overdue": 20, "extension_pending": 8,
+            "extended_open": 8},
 }
 
 # Chance that a letter left open past the red line is closed late once it is 60 working days old.
@@ -97,6 +97,8 @@ QUALITY_TILT = {"good": 0.0, "fair": 0.15, "poor": 0.35, "bad": 0.55}
 CHANNELS = {"leader_mailbox": 15, "forum": 33, "microblog": 10, "mobile": 20, "online_petition": 12,
             "hotline": 10}
 
+# Share of the letters of the last two working days that the office has not assigned yet.
+UNASSIGNED_RECENT_SHARE = 0.3
 PRIVATE_SHARE = 0.05
 HIDDEN_SHARE = 0.01
 FOLLOW_UP_SHARE = 0.05
@@ -450,7 +452,10 @@ class _LetterPlan:
         return self.plan_green()
 
     def assignment_day(self) -> int | None:
+        """Return the working day of assignment, or None while the office has not assigned the letter."""
         received = self.received
+        if self.age <= 1 and self.rng.random() < UNASSIGNED_RECENT_SHARE:
+            return None
         if self.calendar.is_working_day(self.day0) and received.hour < 16:
             return 0
         if self.age >= 1:

@@ -42,6 +42,7 @@ log = logging.getLogger(__name__)
 
 COUNTY = "*"
 CATEGORY_PREFIX = "category:"
+UNASSIGNED = ""  # internal key of letters without a lead department as of the moment
 
 # Count fields of Figures, in the order they are published.
 COUNTS = (
@@ -345,7 +346,9 @@ def compute(dataset, as_of: dt.datetime, periods: list[Period] | None = None) ->
     zone = policy.zone
     today = as_of.astimezone(zone).date()
     statuses: dict[str, Status] = {}
+    # Month -> lead department (or UNASSIGNED) -> tally; totals are merged from these after the loop.
     months: dict[tuple[int, int], dict[str, Tally]] = {}
+    co_handled: dict[tuple[int, int], dict[str, int]] = {}
     breaking: dict[tuple[int, int], tuple[list, list, list]] = {}
 
     for letter in dataset.letters:
@@ -354,19 +357,22 @@ def compute(dataset, as_of: dt.datetime, periods: list[Period] | None = None) ->
         status = evaluate(letter, calendar, policy, as_of)
         statuses[letter.id] = status
         day = status.received_date
-        month = months.setdefault((day.year, day.month), {})
+        key = (day.year, day.month)
+        month = months.get(key)
+        if month is None:
+            month = months[key] = {}
         assigned = bool(letter.departments) and (letter.assigned_at is None or letter.assigned_at <= as_of)
-        _tally(month, COUNTY).add(letter, status, assigned)
-        if assigned:
-            lead = letter.departments[0]
-            _tally(month, lead).add(letter, status, True)
-            department = departments.get(lead)
-            if department is not None:
-                _tally(month, category_key(department.category)).add(letter, status, True)
+        lead = letter.departments[0] if assigned else UNASSIGNED
+        tally = month.get(lead)
+        if tally is None:
+            tally = month[lead] = Tally()
+        tally.add(letter, status, assigned)
+        if assigned and len(letter.departments) > 1:
+            counts = co_handled.setdefault(key, {})
             for co_handler in letter.departments[1:]:
-                _tally(month, co_handler).co_handled += 1
+                counts[co_handler] = counts.get(co_handler, 0) + 1
         if not assigned or not status.replied:
-            lists = breaking.setdefault((day.year, day.month), ([], [], []))
+            lists = breaking.setdefault(key, ([], [], []))
             overdue = calendar.elapsed(day, today) > policy.reply_days
             if not overdue:
                 lists[2].append(letter.id)
@@ -375,6 +381,8 @@ def compute(dataset, as_of: dt.datetime, periods: list[Period] | None = None) ->
                     lists[0].append(letter.id)
                 if not status.replied:
                     lists[1].append(letter.id)
+    for month in months.values():
+        _add_totals(month, departments)
 
     if periods is None:
         first = min((status.received_date for status in statuses.values()), default=today)
@@ -389,8 +397,12 @@ def compute(dataset, as_of: dt.datetime, periods: list[Period] | None = None) ->
         merged: dict[str, Tally] = {scope: Tally() for scope in scopes}
         unassigned, unreplied, pending = [], [], []
         for month in period.months:
-            for scope, tally in months.get((month.year, month.index), {}).items():
-                merged.setdefault(scope, Tally()).merge(tally)
+            key = (month.year, month.index)
+            for scope, tally in months.get(key, {}).items():
+                if scope != UNASSIGNED:
+                    merged.setdefault(scope, Tally()).merge(tally)
+            for scope, count in co_handled.get(key, {}).items():
+                merged.setdefault(scope, Tally()).co_handled += count
             lists = breaking.get((month.year, month.index))
             if lists:
                 unassigned.extend(lists[0])
@@ -420,11 +432,17 @@ def ordered_scopes(departments: dict) -> list[str]:
     return scopes
 
 
-def _tally(month: dict[str, Tally], scope: str) -> Tally:
-    tally = month.get(scope)
-    if tally is None:
-        tally = month[scope] = Tally()
-    return tally
+def _add_totals(month: dict[str, Tally], departments: dict) -> None:
+    """Add the county total and the category totals to one month's lead-department tallies."""
+    county = Tally()
+    categories: dict[str, Tally] = {}
+    for scope, tally in list(month.items()):
+        county.merge(tally)
+        department = departments.get(scope)
+        if department is not None:
+            categories.setdefault(category_key(department.category), Tally()).merge(tally)
+    month[COUNTY] = county
+    month.update(categories)
 
 
 __all__ = ["COUNTY", "KINDS", "Figures", "Rate", "Satisfaction", "Stats", "TwoHundredCheck", "compute",

@@ -38,7 +38,7 @@ def weekday(day: dt.date) -> str:
 
 
 @click.command("deadline")
-@click.argument("start", type=click.DateTime(formats=["%Y-%m-%d"]))
+@click.argument("start", type=click.DateTime(formats=["%Y-%m-%d"]), metavar="START")
 @click.option("--working-days", "days", type=click.IntRange(min=1), required=True,
               help="Number of working days to count after START.")
 @data_option

@@ -5,13 +5,13 @@ The score is a weighted sum of rates with the weights of
 score interval with ``z = policy.ranking.confidence_z``, so a department with
 3 letters out of 3 on time does not outrank one with 48 out of 50: the bound
 for 3/3 at z = 1.96 is 0.44, for 48/50 it is 0.87. A rate with no
-denominator (for instance no ratings at all) has a lower bound of 0, the
-limit of the Wilson bound when nothing was observed; the published formula
-stays the same for every department.
+denominator (for instance no ratings at all) has a lower bound of 0, which is
+the limit of the Wilson bound when nothing was observed. So the published
+formula stays the same for every department.
 
 Departments with fewer letters than ``policy.ranking.min_letters`` in the
 period are listed with their figures but get no rank (reason
-``below_minimum``). Scores are rounded to 4 decimal places; equal rounded
+``below_minimum``). Scores are rounded to 4 decimal places. Equal rounded
 scores share a rank (competition ranking: 1, 1, 3) and are listed by
 department name.
 """

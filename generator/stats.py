@@ -307,24 +307,24 @@ class Stats:
 
         ``period_codes`` limits the document to those periods (default: all).
         """
-        wanted = [period for period in self.periods if period_codes is None or period.code in period_codes]
+        selected = [period for period in self.periods if period_codes is None or period.code in period_codes]
         return {
             "as_of": self.as_of.isoformat(),
-            "periods": [period_dict(period) for period in wanted],
+            "periods": [period_dict(period) for period in selected],
             "figures": {
                 period.code: {scope: self.figures[(period.code, scope)].to_dict() for scope in self.scopes}
-                for period in wanted
+                for period in selected
             },
             "rankings": {
                 period.code: {category: [row.to_dict() for row in self.rankings.get((period.code, category), [])]
                               for category in CATEGORIES}
-                for period in wanted
+                for period in selected
             },
             "accountability": {
                 period.code: [row.to_dict() for row in self.accountability[period.code]]
-                for period in wanted if period.code in self.accountability
+                for period in selected if period.code in self.accountability
             },
-            "two_hundred": {period.code: self.two_hundred[period.code].to_dict() for period in wanted},
+            "two_hundred": {period.code: self.two_hundred[period.code].to_dict() for period in selected},
         }
 
 

@@ -35,25 +35,25 @@ class Letters:
 
     def perfect(self, department: str, count: int, **ratings) -> list[dict]:
         """Letters replied to and completed the next working day: green and on time."""
-        made = []
+        letters = []
         for index in range(count):
             self.number += 1
             day = DAYS[index % len(DAYS)]
             next_day = f"2026-03-{int(day[-2:]) + 1:02d}"
-            made.append(letter(self.number, f"{day} {8 + index // len(DAYS):02d}:00", (department,),
+            letters.append(letter(self.number, f"{day} {8 + index // len(DAYS):02d}:00", (department,),
                                replied=f"{next_day} 10:00", completed=f"{next_day} 11:00", **ratings))
-        return made
+        return letters
 
     def open(self, department: str, count: int) -> list[dict]:
         """Letters replied to on time and never completed: red by the as-of date."""
-        made = []
+        letters = []
         for index in range(count):
             self.number += 1
             day = DAYS[index % len(DAYS)]
             next_day = f"2026-03-{int(day[-2:]) + 1:02d}"
-            made.append(letter(self.number, f"{day} 15:{index % 60:02d}", (department,),
+            letters.append(letter(self.number, f"{day} 15:{index % 60:02d}", (department,),
                                replied=f"{next_day} 10:00"))
-        return made
+        return letters
 
 
 def ranking(tmp_path, letters, policy_changes=None, category="town"):
@@ -77,9 +77,9 @@ def test_wilson_lower_bound_matches_textbook_form(successes, trials):
 
 
 def test_ranking_ties_share_rank_and_order_by_name(tmp_path):
-    made = Letters()
-    letters = made.perfect("town-a", 5) + made.perfect("town-b", 5) + made.perfect("town-c", 4) + \
-        made.open("town-c", 1)
+    numbered = Letters()
+    letters = numbered.perfect("town-a", 5) + numbered.perfect("town-b", 5) + numbered.perfect("town-c", 4) + \
+        numbered.open("town-c", 1)
     rows = ranking(tmp_path, letters)
     # 乙镇 (town-b) sorts before 甲镇 (town-a) by code point; both share the first place.
     assert [(row.department, row.rank) for row in rows] == [("town-b", 1), ("town-a", 1), ("town-c", 3)]
@@ -92,8 +92,8 @@ def test_ranking_ties_share_rank_and_order_by_name(tmp_path):
 
 
 def test_ranking_small_department_not_first_by_chance(tmp_path):
-    made = Letters()
-    letters = made.perfect("town-a", 5) + made.perfect("town-b", 48) + made.open("town-b", 2)
+    numbered = Letters()
+    letters = numbered.perfect("town-a", 5) + numbered.perfect("town-b", 48) + numbered.open("town-b", 2)
     rows = ranking(tmp_path, letters)
     assert [row.department for row in rows[:2]] == ["town-b", "town-a"]
     expected = 0.2 * wilson(50, 50, 1.96) + 0.3 * wilson(48, 50, 1.96) + 0.2 * wilson(48, 50, 1.96)
@@ -101,8 +101,8 @@ def test_ranking_small_department_not_first_by_chance(tmp_path):
 
 
 def test_ranking_plain_rates_when_z_is_zero(tmp_path):
-    made = Letters()
-    letters = made.perfect("town-a", 5) + made.perfect("town-b", 48) + made.open("town-b", 2)
+    numbered = Letters()
+    letters = numbered.perfect("town-a", 5) + numbered.perfect("town-b", 48) + numbered.open("town-b", 2)
     rows = ranking(tmp_path, letters, {"ranking": {"confidence_z": 0}})
     assert [row.department for row in rows[:2]] == ["town-a", "town-b"]
     assert rows[0].score == 0.7
@@ -110,8 +110,8 @@ def test_ranking_plain_rates_when_z_is_zero(tmp_path):
 
 
 def test_ranking_below_minimum_listed_after_ranked(tmp_path):
-    made = Letters()
-    letters = made.perfect("dept-water", 5) + made.perfect("dept-roads", 4)
+    numbered = Letters()
+    letters = numbered.perfect("dept-water", 5) + numbered.perfect("dept-roads", 4)
     rows = ranking(tmp_path, letters, category="county_department")
     assert [(row.department, row.rank, row.reason) for row in rows] == [
         ("dept-water", 1, None), ("dept-roads", None, BELOW_MINIMUM)]
@@ -120,16 +120,16 @@ def test_ranking_below_minimum_listed_after_ranked(tmp_path):
 
 
 def test_ranking_changes_with_min_letters(tmp_path):
-    made = Letters()
-    letters = made.perfect("dept-water", 5) + made.perfect("dept-roads", 4)
+    numbered = Letters()
+    letters = numbered.perfect("dept-water", 5) + numbered.perfect("dept-roads", 4)
     rows = ranking(tmp_path, letters, {"ranking": {"min_letters": 4}}, category="county_department")
     # 县交通运输局 (dept-roads) has fewer letters, so a lower bound and a lower score
     assert [(row.department, row.rank) for row in rows] == [("dept-water", 1), ("dept-roads", 2)]
 
 
 def test_ranking_changes_with_weights(tmp_path):
-    made = Letters()
-    letters = made.perfect("town-a", 6) + made.perfect("town-b", 5) + made.open("town-b", 3)
+    numbered = Letters()
+    letters = numbered.perfect("town-a", 6) + numbered.perfect("town-b", 5) + numbered.open("town-b", 3)
     default = ranking(tmp_path / "default", letters)
     assert [row.department for row in default[:2]] == ["town-a", "town-b"]
     replies_only = ranking(tmp_path / "replies", letters,
@@ -140,8 +140,8 @@ def test_ranking_changes_with_weights(tmp_path):
 
 
 def test_ranking_satisfaction_counts_author_and_readers(tmp_path):
-    made = Letters()
-    letters = made.perfect("town-a", 5, author=5, readers={2: 1})
+    numbered = Letters()
+    letters = numbered.perfect("town-a", 5, author=5, readers={2: 1})
     rows = ranking(tmp_path, letters, {"ranking": {"weights": {"__replace__": True, "satisfaction": 1.0}}})
     # 5 authors gave 5, 5 readers gave 2: 5 satisfied out of 10
     assert rows[0].figures.satisfaction_rate == Rate(5, 10)
@@ -150,8 +150,8 @@ def test_ranking_satisfaction_counts_author_and_readers(tmp_path):
 
 
 def test_ranking_green_and_on_time_reply_weights(tmp_path):
-    made = Letters()
-    letters = made.perfect("town-a", 5) + made.open("town-a", 1)
+    numbered = Letters()
+    letters = numbered.perfect("town-a", 5) + numbered.open("town-a", 1)
     changes = {"ranking": {"weights": {"__replace__": True, "green_rate": 0.5, "on_time_reply_rate": 0.5}}}
     rows = ranking(tmp_path, letters, changes)
     # 5 green of 6 lit letters; 6 of 6 replied on time

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import functools
 import io
 import logging
 import re
@@ -254,6 +255,12 @@ def _phone_key(digits: str) -> str:
     return digits
 
 
+@functools.lru_cache(maxsize=256)
+def _allowed_phone_keys(numbers: tuple[str, ...]) -> frozenset[str]:
+    """Return the comparable digits of allowed numbers; cached because every text of a department repeats them."""
+    return frozenset(_phone_key(digits_of(number)) for number in numbers if digits_of(number))
+
+
 def _phone_allowed(digits: str, allowed: frozenset[str]) -> bool:
     """Return True when the number equals an allowed one, with or without its area code."""
     key = _phone_key(digits)
@@ -306,7 +313,7 @@ def find_personal_data(
     if not text:
         return []
     plain = normalise(text)
-    allowed = frozenset(_phone_key(digits_of(number)) for number in allowed_phones if digits_of(number))
+    allowed = _allowed_phone_keys(tuple(allowed_phones))
     names = frozenset(allowed_names)
     findings: list[Finding] = []
     if _HAS_DIGITS.search(plain):

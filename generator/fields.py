@@ -357,7 +357,8 @@ class Map(Field):
         body: dict = {
             "type": "object",
             "additionalProperties": False,
-            "properties": {name: field.schema() for name, field in self.fields.items()},
+            "properties": {name: field.schema() if field.required else _nullable(field.schema())
+                           for name, field in self.fields.items()},
         }
         required = [name for name, field in self.fields.items() if field.required]
         if required:
@@ -389,6 +390,15 @@ class DictOf(Field):
 
     def schema(self):
         return self._schema({"type": "object", "additionalProperties": self.value.schema()})
+
+
+def _nullable(body: dict) -> dict:
+    """Let an optional field be written with no value (``completed_at:``), which check() reads as absent."""
+    if "enum" in body:
+        return {**body, "enum": [*body["enum"], None]}
+    if isinstance(body.get("type"), str):
+        return {**body, "type": [body["type"], "null"]}
+    return body
 
 
 def _expected_of(field: Field) -> str:

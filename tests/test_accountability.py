@@ -201,3 +201,46 @@ def test_check_measure_missing_rate_meets_no_below_condition():
     assert check_measure(figures, {"satisfaction_below": 0.6, "red_at_least": 5}) is None
     assert check_measure(figures, {"red_at_least": 5}) == [Reason("red_at_least", 5, 6)]
     assert check_measure(figures, {}) is None
+
+
+def test_stats_command_table_lists_measures(tmp_path):
+    from click.testing import CliRunner
+
+    from generator.cli import cli
+
+    root = write_data(tmp_path / "data", make_letters(), explanations=[town_a_explanation("2026-05-19 09:00")])
+    result = CliRunner().invoke(cli, ["stats", "--data", str(root), "--as-of", "2026-05-20", "--period", "2026-B2",
+                                      "--category", "town"])
+    assert result.exit_code == 0, result.output
+    lines = [line for line in result.output.splitlines() if line.startswith(("reminder", "admonition",
+                                                                            "rectification"))]
+    assert lines == [
+        "reminder: 甲镇: on_time_completion_rate_below 0.1667 (threshold 0.8); "
+        "explained on 2026-05-19, after the due date",
+        "admonition: 甲镇: completion_rate_below 0.1667 (threshold 0.8), satisfaction_below 0 (threshold 0.6), "
+        "red_yellow_at_least 5 (threshold 5); explained on 2026-05-19, after the due date",
+        "rectification: 甲镇: completion_rate_below 0.1667 (threshold 0.6), red_at_least 5 (threshold 5); "
+        "explained on 2026-05-19, after the due date",
+    ]
+
+
+def test_stats_command_table_overdue_explanation(tmp_path):
+    from click.testing import CliRunner
+
+    from generator.cli import cli
+
+    root = write_data(tmp_path / "data", make_letters())
+    result = CliRunner().invoke(cli, ["stats", "--data", str(root), "--as-of", "2026-05-20", "--period", "2026-B2",
+                                      "--department", "dept-water"])
+    assert result.exit_code == 0, result.output
+    assert "reminder: 县水务局: on_time_completion_rate_below 0.6 (threshold 0.8); no explanation required" \
+        in result.output.splitlines()
+    assert "甲镇" not in result.output
+    before_due = CliRunner().invoke(cli, ["stats", "--data", str(root), "--as-of", "2026-05-08", "--period",
+                                          "2026-B2", "--department", "town-a"])
+    assert "admonition: 甲镇: completion_rate_below 0.1667 (threshold 0.8), satisfaction_below 0 (threshold 0.6), " \
+        "red_yellow_at_least 5 (threshold 5); explanation due on 2026-05-18" in before_due.output.splitlines()
+    overdue = CliRunner().invoke(cli, ["stats", "--data", str(root), "--as-of", "2026-05-20", "--period", "2026-B2",
+                                       "--department", "town-a"])
+    assert "rectification: 甲镇: completion_rate_below 0.1667 (threshold 0.6), red_at_least 5 (threshold 5); " \
+        "not yet explained, 2 working day(s) after the due date 2026-05-18" in overdue.output.splitlines()

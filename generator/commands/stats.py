@@ -66,15 +66,36 @@ def render_table(stats: Stats, periods: list[Period], scopes: list[str]) -> str:
             ])
         lines.extend(_aligned(table))
         check = stats.two_hundred[period.code]
-        lines.append(f"two-100% rule: {'holds' if check.holds else 'broken'}; "
-                     f"unassigned after the reply deadline: {', '.join(check.unassigned) or 'none'}; "
-                     f"unreplied after the reply deadline: {', '.join(check.unreplied) or 'none'}")
+        lines.append(f"two-100% rule (county): {'holds' if check.holds else 'broken'}; "
+                     f"unassigned after the reply deadline: {_ids(check.unassigned)}; "
+                     f"unreplied after the reply deadline: {_ids(check.unreplied)}")
         for row in stats.accountability.get(period.code, []):
+            if row.department not in scopes:
+                continue
             reasons = ", ".join(f"{reason.condition} {reason.actual:.4g} (threshold {reason.threshold:g})"
                                 for reason in row.reasons)
-            lines.append(f"{row.measure}: {scope_name(row.department, stats.departments)}: {reasons}")
+            lines.append(f"{row.measure}: {scope_name(row.department, stats.departments)}: {reasons}; "
+                         f"{_explanation_state(row, stats.as_of.tzinfo)}")
         lines.append("")
     return "\n".join(lines)
+
+
+def _ids(ids: list[str], limit: int = 10) -> str:
+    if not ids:
+        return "none"
+    more = f" and {len(ids) - limit} more" if len(ids) > limit else ""
+    return ", ".join(ids[:limit]) + more
+
+
+def _explanation_state(row, zone) -> str:
+    if row.explanation is not None:
+        late = "" if row.explained_on_time else ", after the due date"
+        return f"explained on {row.explanation.published_at.astimezone(zone).date().isoformat()}{late}"
+    if not row.explanation_required:
+        return "no explanation required"
+    if row.overdue_working_days:
+        return f"not yet explained, {row.overdue_working_days} working day(s) after the due date {row.due.isoformat()}"
+    return f"explanation due on {row.due.isoformat()}"
 
 
 def _rate(rate) -> str:
@@ -96,16 +117,16 @@ def stats_document(stats: Stats, periods: list[Period], scopes: list[str]) -> di
     """Return the JSON output, limited to the requested periods and rows."""
     document = stats.to_json([period.code for period in periods])
     if scopes is not stats.scopes:
-        wanted = set(scopes)
+        selected = set(scopes)
         for period in document["figures"].values():
             for scope in list(period):
-                if scope not in wanted:
+                if scope not in selected:
                     del period[scope]
         for period in document["rankings"].values():
             for category in period:
-                period[category] = [row for row in period[category] if row["department"] in wanted]
+                period[category] = [row for row in period[category] if row["department"] in selected]
         for code, rows in document["accountability"].items():
-            document["accountability"][code] = [row for row in rows if row["department"] in wanted]
+            document["accountability"][code] = [row for row in rows if row["department"] in selected]
     return document
 
 

@@ -393,7 +393,8 @@ def test_stats_command_table(tmp_path):
     assert "2026-03 (2026年3月), as of 2026-05-20T23:59:59+08:00" in result.output
     assert "甲镇" in result.output
     assert "66.7% (2/3)" in result.output
-    assert "two-100% rule: broken" in result.output
+    assert ("two-100% rule (county): broken; unassigned after the reply deadline: HF-2026-00003; "
+            "unreplied after the reply deadline: HF-2026-00003") in result.output.splitlines()
 
 
 def test_stats_command_rejects_bad_period(tmp_path):

@@ -25,6 +25,7 @@ and by the YAML loader when the file looks any different.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import re
 import subprocess
@@ -90,6 +91,12 @@ def parse_moment(value, zone: ZoneInfo) -> dt.datetime | None:
         return value if value.tzinfo else value.replace(tzinfo=zone)
     if not isinstance(value, str):
         return None
+    return _parse_text(value, zone)
+
+
+@functools.lru_cache(maxsize=65536)
+def _parse_text(value: str, zone: ZoneInfo) -> dt.datetime | None:
+    # Each version of a letter repeats the dates of the versions before it.
     match = DATETIME_PATTERN.fullmatch(value.strip())
     if not match:
         return None
@@ -156,72 +163,92 @@ class _Unusual(Exception):
     """The file is laid out in a way the line scanner does not read; use the YAML loader."""
 
 
+# A column-0 line that is not a comment, a list item, blank or a "key:" line.
+_ODD_TOP_LINE = re.compile(r"^(?![ ]|#|-[ ]|-$|$|[A-Za-z_][A-Za-z0-9_]*:(?:[ ]|$))", re.MULTILINE)
+# A value that starts with a quote, after any list dashes and key; it may go on over several lines.
+_QUOTED = re.compile(r"^[ -]*(?:[A-Za-z_][A-Za-z0-9_]*:[ ]+)?(['\"].*)$", re.MULTILINE)
+_SECTION = re.compile(r"^(replies|extension|completed_at):(.*)$", re.MULTILINE)
+_NEXT_TOP_KEY = re.compile(r"^[A-Za-z_]", re.MULTILINE)
+
+
 def scan_letter(text: str) -> dict:
     """Read replies, extension and completed_at from a letter in block layout, without a YAML parser.
 
     Raises _Unusual for anything beyond one-line scalars in block mappings and
-    sequences (flow collections, anchors, tags, tabs, multi-line keys), so the
-    caller can fall back to the full loader.
+    sequences (flow collections, anchors, tags, tabs, quoted values that go on
+    over several lines), so the caller can fall back to the full loader. Only
+    the three top-level sections are read line by line; the checks on the rest
+    of the file are regular expressions over the whole text.
     """
-    if "\t" in text or "\r" in text or text.startswith(("---", "%", "\ufeff")):
+    if "\t" in text or "\r" in text or text.startswith(("---", "%", "\ufeff")) or _ODD_TOP_LINE.search(text):
         raise _Unusual
+    if "'" in text or '"' in text:
+        for match in _QUOTED.finditer(text):
+            _check_closed(match.group(1))
     result: dict = {}
-    section = None  # "replies", "extension" or None
-    item_indent = None
-    key_indent = None
+    for match in _SECTION.finditer(text):
+        key, raw = match.group(1), match.group(2).strip() or None
+        if key in result:
+            raise _Unusual
+        if key == "completed_at":
+            value = _value(raw)
+            if value is None:
+                raise _Unusual
+            result[key] = value
+            continue
+        if raw is not None and not raw.startswith("#"):
+            raise _Unusual
+        following = _NEXT_TOP_KEY.search(text, match.end())
+        lines = text[match.end():following.start() if following else len(text)].split("\n")
+        result[key] = _scan_replies(lines) if key == "replies" else _scan_mapping(lines)
+    return result
+
+
+def _scan_replies(lines: list[str]) -> list[dict]:
+    replies: list[dict] = []
+    item_indent = key_indent = None
     current: dict | None = None
-    for line in text.split("\n"):
+    for line in lines:
         stripped = line.lstrip(" ")
         if not stripped or stripped.startswith("#"):
             continue
         indent = len(line) - len(stripped)
-        dash = stripped.startswith("- ") or stripped == "-"
-        if indent == 0 and not dash:
-            section, current, item_indent, key_indent = None, None, None, None
-            match = _KEY.match(line)
-            if not match:
-                raise _Unusual
-            key, raw = match.group(1), match.group(2)
-            _check_closed(raw)
-            if key in ("replies", "extension"):
-                if raw and not raw.lstrip().startswith("#"):
+        if stripped.startswith("- ") or stripped == "-":
+            if item_indent is None:
+                item_indent = indent
+            if indent == item_indent:
+                rest = stripped[1:].lstrip(" ")
+                if not rest:
                     raise _Unusual
-                section = key
-                result[key] = [] if key == "replies" else {}
-                current = result[key] if key == "extension" else None
-            elif key == "completed_at":
-                value = _value(raw)
-                if value is None:
-                    raise _Unusual
-                result["completed_at"] = value
+                current = {}
+                replies.append(current)
+                key_indent = indent + len(stripped) - len(rest)
+                _read_item_key(rest, current)
+                continue
+        if current is not None and indent == key_indent:
+            _read_item_key(stripped, current)
+        elif current is None or indent < key_indent:
+            raise _Unusual
+    return replies
+
+
+def _scan_mapping(lines: list[str]) -> dict:
+    mapping: dict = {}
+    key_indent = None
+    for line in lines:
+        stripped = line.lstrip(" ")
+        if not stripped or stripped.startswith("#"):
             continue
-        if section == "replies":
-            if dash:
-                if item_indent is None:
-                    item_indent = indent
-                if indent == item_indent:
-                    current = {}
-                    result["replies"].append(current)
-                    key_indent = indent + 2 + (len(stripped[1:]) - len(stripped[1:].lstrip(" ")) - 1)
-                    rest = stripped[1:].lstrip(" ")
-                    if not rest:
-                        raise _Unusual
-                    _read_item_key(rest, current)
-                    continue
-            if current is not None and indent == key_indent:
-                _read_item_key(stripped, current)
-            elif current is None or indent < key_indent:
+        indent = len(line) - len(stripped)
+        if key_indent is None:
+            if indent == 0:
                 raise _Unusual
-        elif section == "extension":
-            if dash and indent == 0:
-                raise _Unusual
-            if key_indent is None:
-                key_indent = indent
-            if indent == key_indent:
-                _read_item_key(stripped, current)
-            elif indent < key_indent:
-                raise _Unusual
-    return result
+            key_indent = indent
+        if indent == key_indent:
+            _read_item_key(stripped, mapping)
+        elif indent < key_indent:
+            raise _Unusual
+    return mapping
 
 
 def _check_closed(raw: str | None) -> None:
@@ -294,6 +321,10 @@ def recorded_dates(repo: Path | str, data_dir: str = "data", *, time_zone: str =
     first recorded by a ``Backfill: true`` commit are left out.
     """
     zone = ZoneInfo(time_zone)
+    if git(repo, "rev-parse", "--is-shallow-repository").strip() == b"true":
+        # A shallow clone's oldest commit would seem to record every item in it.
+        raise GitError("the repository is a shallow clone, so the dates items were recorded are unknown; "
+                       "fetch the full history (git fetch --unshallow, or fetch-depth: 0 in actions/checkout)")
     history = _log(repo, data_dir, revision)
     wanted = [blob for _, files in history for status, blob, path in files
               if status in "AM" and path.endswith(".yaml")]

@@ -125,7 +125,7 @@ def write_data(root: Path) -> Path:
     return data
 
 
-def build_site(root: Path, extra_pages: dict[str, str] | None = None) -> Path:
+def build_small_site(root: Path, extra_pages: dict[str, str] | None = None) -> Path:
     """Build a small portal-like site with Material for MkDocs and index it with Pagefind."""
     docs = root / "docs"
     (docs / "letters").mkdir(parents=True)
@@ -159,7 +159,7 @@ def build_site(root: Path, extra_pages: dict[str, str] | None = None) -> Path:
 def built(tmp_path_factory):
     root = tmp_path_factory.mktemp("portal")
     data = write_data(root)
-    site = build_site(root)
+    site = build_small_site(root)
     return root, site, data
 
 
@@ -315,7 +315,7 @@ def test_audit_finds_personal_data_in_escaped_json(site_copy):
 def test_audit_finds_personal_data_in_pagefind_fragment(built, tmp_path):
     root = tmp_path / "portal"
     write_data(root)
-    site = build_site(root, {"contact.md": "# 联系\n\n信访人身份证 11010519491231002X。\n"})
+    site = build_small_site(root, {"contact.md": "# 联系\n\n信访人身份证 11010519491231002X。\n"})
     report = audit(site, root / "data", root / "mkdocs.yml")
     files = sorted(finding.file for finding in report.findings)
     assert files[0] == "contact/index.html"
@@ -363,7 +363,7 @@ def test_audit_private_body_in_pagefind_fragment(tmp_path):
     root = tmp_path / "portal"
     write_data(root)
     leak = "# 泄露\n\n隔壁邻居每天晚上十点以后还在装修，\n电钻声音非常大，孩子没法休息，物业也不管。\n"
-    site = build_site(root, {"leak.md": leak})
+    site = build_small_site(root, {"leak.md": leak})
     report = audit(site, root / "data", root / "mkdocs.yml")
     files = {finding.file for finding in report.findings if finding.check == "private-letter"}
     assert "leak/index.html" in files
@@ -428,3 +428,139 @@ def test_audit_command_missing_data_folder(site_copy, tmp_path):
     result = CliRunner().invoke(cli, ["audit", str(site), "--data", str(tmp_path / "nowhere")])
     assert result.exit_code == 1
     assert "data folder not found" in str(result.exception)
+
+
+# --- the project's own build -------------------------------------------------
+
+PRIVATE_MARKERS = {
+    "title": "标记私密标题甲一",
+    "author": "标记私密作者甲二",
+    "body": "标记私密正文甲三，这里写的是只有办理部门才能看到的内容。",
+    "attachment": "标记私密附件甲四.jpg",
+    "reply": "标记私密答复甲五，已经安排专人上门处理。",
+    "extension": "标记私密延期理由甲六",
+    "redo": "标记私密重办理由甲七",
+    "supervision": "标记私密督办说明甲八",
+}
+
+MARKED_LETTER = """\
+id: {id}
+received: 2026-03-02T09:00:00+08:00
+channel: forum
+type: complaint
+{visibility}
+author: {author}
+title: {title}
+body: {body}
+attachments:
+- {attachment}
+assignment:
+  departments:
+  - town-dongcheng
+  at: 2026-03-02T10:00:00+08:00
+replies:
+- at: 2026-03-03T10:00:00+08:00
+  department: town-dongcheng
+  kind: interim
+  text: {reply}
+- at: 2026-03-20T10:00:00+08:00
+  department: town-dongcheng
+  kind: final
+  text: 已处理完毕。
+extension:
+  requested_at: 2026-03-05T10:00:00+08:00
+  department: town-dongcheng
+  until: 2026-03-25
+  reason: {extension}
+  decision: approved
+  decided_at: 2026-03-06T10:00:00+08:00
+completed_at: 2026-03-20T10:00:00+08:00
+supervision:
+- at: 2026-03-10T10:00:00+08:00
+  due: 2026-03-25
+  note: {supervision}
+redo:
+- at: 2026-03-21T10:00:00+08:00
+  due: 2026-04-03
+  reason: {redo}
+  completed_at: 2026-03-30T10:00:00+08:00
+"""
+
+PERSONAL_VALUES = {
+    "title": "路灯坏了电话13812345678",
+    "body": "我叫王小明，家住东城镇人民路18号3栋，身份证11010519491231002X，邮箱wang.xm@example.com，"
+            "银行卡4111 1111 1111 1111，座机0660-6619999。",
+    "reply": "请致电 +86 139-1234-5678 联系经办人。",
+}
+UNMASKED = ["13812345678", "11010519491231002X", "11010519491231002x", "wang.xm@example.com",
+            "4111 1111 1111 1111", "4111111111111111", "6619999", "1391234", "139-1234-5678", "王小明",
+            "人民路18号"]
+
+
+def marked_letter(letter_id: str, visibility: str, suffix: str) -> str:
+    values = {key: value.replace("甲", suffix) for key, value in PRIVATE_MARKERS.items()}
+    return MARKED_LETTER.format(id=letter_id, visibility=visibility, **values)
+
+
+def output_texts(site: Path):
+    """Yield each output file's text, decompressed, with JSON strings decoded and whitespace removed."""
+    for path in sorted(site.rglob("*")):
+        if not path.is_file() or path.suffix in (".png", ".woff2", ".map"):
+            continue
+        raw = path.read_bytes()
+        if raw[:2] == b"\x1f\x8b":
+            raw = gzip.decompress(raw)
+        text = raw.decode("utf-8", errors="replace")
+        variants = [text, html.unescape(text)]
+        try:
+            variants.append(json.dumps(json.loads(text.removeprefix("pagefind_dcd")), ensure_ascii=False))
+        except ValueError:
+            pass
+        yield path.relative_to(site).as_posix(), "".join("".join(variants).split()).replace("\u200b", "")
+
+
+# pygal installs an import hook that MkDocs' imports trip over when both run in one process.
+@pytest.mark.filterwarnings("ignore:PluginImportFixer:ImportWarning")
+def test_build_leaks_no_private_or_personal_data(tmp_path, monkeypatch):
+    from generator import dataset as dataset_module
+    from generator.site.build import build_site
+
+    data = tmp_path / "data"
+    run("generator", "demo", "--letters", "30", "--out", str(data), "--end", "2026-06-30",
+        cwd=Path(__file__).parents[1])
+    folder = data / "letters" / "2026" / "03"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "HF-2026-09001.yaml").write_text(marked_letter("HF-2026-09001", "public: false", "甲"), encoding="utf-8")
+    (folder / "HF-2026-09002.yaml").write_text(marked_letter("HF-2026-09002", "hidden: true", "乙"), encoding="utf-8")
+    public = marked_letter("HF-2026-09003", "public: true", "丙")
+    for field, value in PERSONAL_VALUES.items():
+        public = public.replace(PRIVATE_MARKERS[field].replace("甲", "丙"), value)
+    (folder / "HF-2026-09003.yaml").write_text(public, encoding="utf-8")
+
+    # Let the personal data past validation, so the build's own masking is what is tested.
+    monkeypatch.setattr(dataset_module, "_privacy_check", lambda: None)
+    result = build_site(data, tmp_path / "site", as_of="2026-06-30", docs_dir=tmp_path / "docs")
+    site = tmp_path / "site"
+    assert result.masked == 8
+
+    private_markers = [marker.replace("甲", suffix) for marker in PRIVATE_MARKERS.values() for suffix in "甲乙"]
+    leaks = []
+    public_title_found = public_author_found = False
+    for name, text in output_texts(site):
+        leaks += [(name, marker) for marker in private_markers if "".join(marker.split()) in text]
+        leaks += [(name, value) for value in UNMASKED if "".join(value.split()) in text]
+        public_title_found = public_title_found or "路灯坏了电话138****5678" in text
+        public_author_found = public_author_found or "标记私密作者丙二" in text
+    assert leaks == []
+    # The public letter is on the site, masked, so the search above looked in the right places.
+    assert public_title_found
+    assert public_author_found
+
+    report = audit_site(site, data, mkdocs_config=Path(__file__).parents[1] / "mkdocs.yml")
+    assert [finding.format() for finding in report.findings
+            if finding.check in ("personal-data", "private-letter")] == []
+    assert report.private_letters >= 2
+    # NOTE: pygal writes an inline <script> with the chart's configuration into every
+    # SVG even with js=[]; the audit reports it until the chart module removes it.
+    others = [finding for finding in report.findings if finding.check not in ("personal-data", "private-letter")]
+    assert all(finding.file.startswith("charts/") and "window.pygal" in finding.detail for finding in others)

@@ -17,7 +17,6 @@ from generator.dataset import load_calendar, load_dataset, load_departments, loa
 from generator.lights import FLAGS, evaluate
 from generator.model import Letter
 from generator.privacy import privacy_problems
-from generator.stats import compute
 from generator.validate import check_text, letter_problems
 from generator.writer import dump_letter, letter_path
 

@@ -1,11 +1,11 @@
 """The office's and departments' editing operations, one plain function each.
 
-Every operation changes one file: it parses the file for round-trip editing,
-changes the few values it is about, checks the whole result (the file's own
-schema plus the rules that involve departments, dates and the calendar),
-checks that every value it wrote reads back unchanged through the strict
-loader, and only then replaces the file atomically. A failed operation leaves
-the file as it was and raises WenzhengError or DataError.
+Every operation changes one file. It parses the file for round-trip editing
+and changes the few values it is about. It then checks the whole result: the
+file's own schema, the rules that involve departments, dates and the
+calendar, and that every value it wrote reads back unchanged through the
+strict loader. Only then does it replace the file atomically. A failed
+operation leaves the file as it was and raises WenzhengError or DataError.
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ DEFAULT_PREFIX = "HF"
 
 @dataclass
 class Rules:
-    """What the checks of an edit need from the rest of the data folder."""
+    """Policy, calendar, departments and letter ids: the parts of the data folder an edit is checked against."""
 
     root: Path
     policy: Policy
@@ -111,11 +111,11 @@ def _issue_text(issue) -> str:
            f"{issue.hint}"
 
 
-def clean_text(text: str | None, what: str) -> str:
+def clean_text(text: str | None, name: str) -> str:
     """Strip surrounding blank space; end multi-line text with one newline so it is written as '|'."""
     text = (text or "").replace("\r\n", "\n").strip()
     if not text:
-        raise WenzhengError(f"the {what} is empty; write the text with --text, --file or in the editor")
+        raise WenzhengError(f"the {name} is empty; write the text with --text, --file or in the editor")
     return text + "\n" if "\n" in text else text
 
 
@@ -145,7 +145,7 @@ def find_letter(rules: Rules, letter_id: str) -> Path:
 
 @dataclass
 class SourceText:
-    """A file's text as the editor sees it, with what is needed to write it back the same way."""
+    """A file's text with LF line ends and no byte-order mark, and whether to restore either on writing."""
 
     text: str
     bom: bool
@@ -417,8 +417,11 @@ def rate(rules: Rules, letter_id: str, author_score: int | None = None,
             readers.insert(position, reader_score, new_count)
         return [(("ratings", "readers", reader_score), new_count)]
 
-    what = f"author's score {author_score}" if author_score is not None else f"one more reader's score {reader_score}"
-    return edit_letter(rules, letter_id, change, f"recorded {what}")
+    if author_score is not None:
+        recorded = f"author's score {author_score}"
+    else:
+        recorded = f"one more reader's score {reader_score}"
+    return edit_letter(rules, letter_id, change, f"recorded {recorded}")
 
 
 # Public explanations (the departments)

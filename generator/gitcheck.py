@@ -5,10 +5,10 @@ request cannot grant itself rights:
 
 - the office's members may change anything;
 - a department's editors may add, change or remove the replies whose
-  ``department`` is their own, the extension request (``requested_at``,
-  ``department``, ``until``, ``reason``) of their own department, the
-  completion (``completed_at``) of letters their department leads, and the
-  public explanations in ``explanations/<period>/<their department>.yaml``;
+  ``department`` is their own and their own department's extension request
+  (``requested_at``, ``department``, ``until``, ``reason``). They may also set
+  the completion (``completed_at``) of letters their department leads, and
+  write the explanations in ``explanations/<period>/<their department>.yaml``;
 - everything else is the office's: registration fields, assignment,
   extension decisions, ratings, supervision, redo, related letters, new and
   deleted letter files, departments, policy and calendar.
@@ -60,7 +60,7 @@ class FileChange:
 
 @dataclass
 class RevisionRules:
-    """Who may edit what, and the calendar and policy, as a revision of the data folder has them."""
+    """Office members, department editors, policy and calendar as one revision of the data folder has them."""
 
     office: Office
     editors: dict[str, set[str]]  # user name -> department ids

@@ -13,7 +13,7 @@ date counts as recording a new item:
 
 Letters imported from an older system carry old dates by nature. A commit
 whose message has the trailer ``Backfill: true`` records its items without a
-date, so they are never reported as backdated; ``wenzheng check-change``
+date, so they are never reported as backdated. ``wenzheng check-change``
 accepts that trailer only from the office.
 
 Reading: one ``git log --raw`` lists every version of every letter file, and
@@ -42,7 +42,7 @@ BACKFILL_TRAILER = re.compile(r"^Backfill:\s*(true|yes)\s*$", re.IGNORECASE | re
 
 
 class GitError(Exception):
-    """A git command failed; the message holds git's own error output."""
+    """A git command failed; the message contains git's own error output."""
 
 
 def git(repo: Path | str, *args: str, input: bytes | None = None) -> bytes:
@@ -326,9 +326,9 @@ def recorded_dates(repo: Path | str, data_dir: str = "data", *, time_zone: str =
         raise GitError("the repository is a shallow clone, so the dates items were recorded are unknown; "
                        "fetch the full history (git fetch --unshallow, or fetch-depth: 0 in actions/checkout)")
     history = _log(repo, data_dir, revision)
-    wanted = [blob for _, files in history for status, blob, path in files
-              if status in "AM" and path.endswith(".yaml")]
-    blobs = read_blobs(repo, wanted)
+    versions_to_read = [blob for _, files in history for status, blob, path in files
+                        if status in "AM" and path.endswith(".yaml")]
+    blobs = read_blobs(repo, versions_to_read)
     seen: set[tuple[str, tuple]] = set()
     recorded: dict[tuple[str, tuple], dt.datetime] = {}
     versions = 0
@@ -356,7 +356,7 @@ def recorded_dates(repo: Path | str, data_dir: str = "data", *, time_zone: str =
 
 @dataclass(frozen=True, slots=True)
 class BackdatedItem:
-    """An item dated more than the tolerance before the commit that first recorded it."""
+    """A dated item whose stated date is more than the tolerance before the commit that first recorded it."""
 
     field: str
     stated: dt.datetime

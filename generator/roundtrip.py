@@ -5,7 +5,7 @@ re-indent lists, drop comments, re-quote strings or re-wrap long lines.
 ruamel.yaml keeps all of that; this module adds three things around it:
 
 - the file's list indentation is detected by trying the styles the project
-  knows and keeping the one that reproduces the file exactly;
+  uses and keeping the one that reproduces the file exactly;
 - values the editing commands write are quoted so that every YAML reader,
   including YAML 1.1 ones such as PyYAML, reads them back as the same text
   (``no``, ``017`` and ``17:00`` are quoted, datetimes are plain);
@@ -50,8 +50,8 @@ class Stamp(ScalarString):
 
 
 def _represent_stamp(representer, value: Stamp):
-    # Tagging the node as a timestamp makes the emitter treat the plain form as implicit,
-    # so it is written without quotes; the strict loader still reads it as a string.
+    # Tagged as a timestamp, the plain form counts as implicit, so the emitter writes no quotes.
+    # The strict loader still reads the value as a string.
     return representer.represent_scalar(TIMESTAMP_TAG, str(value))
 
 

@@ -315,7 +315,7 @@ def test_recorded_dates_use_first_commit_of_each_item(repo):
 def test_recorded_dates_follow_merge_not_branch_dates(repo):
     repo.branch("old-branch")
     repo.reply("HF-2026-00018", "town-xicheng", "2026-09-08T09:00")
-    repo.commit("Reply", XICHENG, "2026-09-08T10:00:00+08:00")  # the clerk's clock says September 8
+    repo.commit("Reply", XICHENG, "2026-09-08T10:00:00+08:00")  # the clerk's clock shows September 8
     repo.checkout("main")
     repo.git("merge", "-q", "--no-ff", "-m", "Merge the reply", "old-branch", date="2026-09-28T10:00:00+08:00")
     recorded = history.recorded_dates(repo.path, "data")

@@ -19,22 +19,22 @@ at_option = click.option(
 )
 
 
-def text_options(what: str):
+def text_options(name: str):
     """Add --text and --file; with neither, the command opens $EDITOR."""
 
     def decorate(function):
         function = click.option("--file", "text_file", type=click.Path(dir_okay=False, allow_dash=True),
-                                help=f"Read the {what} from a UTF-8 file ('-' reads standard input).")(function)
+                                help=f"Read the {name} from a UTF-8 file ('-' reads standard input).")(function)
         return click.option("--text", "text", default=None,
-                            help=f"The {what}. Without --text or --file, $EDITOR opens.")(function)
+                            help=f"The {name}. Without --text or --file, $EDITOR opens.")(function)
 
     return decorate
 
 
-def read_text(text: str | None, text_file: str | None, what: str, heading: str) -> str:
+def read_text(text: str | None, text_file: str | None, name: str, heading: str) -> str:
     """Return the text from --text, from --file, or from the clerk's editor."""
     if text is not None and text_file is not None:
-        raise WenzhengError(f"give the {what} with --text or with --file, not both")
+        raise WenzhengError(f"give the {name} with --text or with --file, not both")
     if text is not None:
         return text
     if text_file is not None:
@@ -44,11 +44,11 @@ def read_text(text: str | None, text_file: str | None, what: str, heading: str) 
             return Path(text_file).read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as error:
             raise WenzhengError(f"{text_file}: cannot be read as UTF-8 text ({error})") from None
-    template = (f"\n\n{SCISSORS}\n# {heading}\n# Write the {what} above the scissors line, save and "
+    template = (f"\n\n{SCISSORS}\n# {heading}\n# Write the {name} above the scissors line, save and "
                 "close the editor.\n# Everything from the scissors line down is ignored.\n")
     edited = click.edit(template, extension=".txt", require_save=True)
     if edited is None:
-        raise WenzhengError(f"no {what} was saved in the editor; nothing was written")
+        raise WenzhengError(f"no {name} was saved in the editor; nothing was written")
     return edited.split(SCISSORS, 1)[0]
 
 
@@ -136,10 +136,10 @@ def extend_command(letter_id, action, department, until, reason, at, data_dir):
         finish(editing.request_extension(rules, letter_id, department, editing.parse_date(until, rules, "--until"),
                                          reason, moment))
         return
-    given = [name for name, value in (("--department", department), ("--until", until),
+    extra = [name for name, value in (("--department", department), ("--until", until),
                                       ("--reason", reason)) if value]
-    if given:
-        raise WenzhengError(f"extend {action} takes no {', '.join(given)}; those belong to the request")
+    if extra:
+        raise WenzhengError(f"extend {action} takes no {', '.join(extra)}; those belong to the request")
     decision = "approved" if action == "approve" else "rejected"
     finish(editing.decide_extension(rules, letter_id, decision, moment))
 

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from generator import demo
 from generator.cli import cli
-from generator.dataset import load_calendar, load_dataset, load_departments, load_policy
+from generator.dataset import load_calendar, load_departments, load_policy
 from generator.lights import FLAGS, evaluate
 from generator.model import Letter
 from generator.privacy import privacy_problems

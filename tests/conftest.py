@@ -46,7 +46,7 @@ def restore_generator_logging():
 def scratch_data(tmp_path, monkeypatch) -> Path:
     """Return ``data``, a data folder in a temporary working directory.
 
-    It holds a copy of the repository's policy and departments, an empty
+    It contains a copy of the repository's policy and departments, an empty
     calendar/ and no letters, and the working directory is its parent, so
     problems name files as ``data/letters/...`` like in a real checkout.
     """

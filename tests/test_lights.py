@@ -19,9 +19,10 @@ from generator.workdays import WorkCalendar
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
-# Every scenario in the tables is received on Monday 2026-03-02 (day 0); the
-# dates of its working days are below, checked against the calendar by
-# test_working_day_table_matches_calendar. Qingming (2026-04-04..06) is skipped.
+# Every scenario in the tables is received on Monday 2026-03-02, its day 0.
+# The dates of its working days are below, and
+# test_working_day_table_matches_calendar checks them against the calendar.
+# Qingming (2026-04-04..06) is skipped.
 RECEIVED = "2026-03-02 10:00"
 WORKING_DAY = {
     1: "2026-03-03", 2: "2026-03-04", 3: "2026-03-05", 4: "2026-03-06", 5: "2026-03-09",
@@ -130,7 +131,7 @@ def test_open_letter_light(policy, calendar, fields, as_of, light, flags):
     assert not status.final
 
 
-def test_open_general_letter_turns_yellow_not_red_after_day_5(policy, calendar):
+def test_general_letter_yellow_after_day_5(policy, calendar):
     letter = make_letter("general", replies=[reply(2)])
     status = evaluate(letter, calendar, policy, end_of(6))
     assert status.light == "yellow"
@@ -424,7 +425,7 @@ def test_provisional_year_flagged_and_logged_once(policy, workdays_log):
     ]
 
 
-def test_open_letter_with_red_line_in_next_year_is_provisional(policy, calendar):
+def test_red_line_in_next_year_provisional(policy, calendar):
     letter = make_letter(received="2026-12-21 10:00", assignment={"departments": ["edu"], "at": "2026-12-21 11:00"})
     status = evaluate(letter, calendar, policy, dt.datetime(2026, 12, 22, 12, 0, tzinfo=SHANGHAI))
     assert status.red_line.year == 2027

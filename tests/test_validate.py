@@ -176,7 +176,8 @@ def test_id_differs_from_folder(scratch_data):
 
 
 def test_folder_follows_beijing_date_not_utc(scratch_data):
-    # 2026-09-08 23:30 UTC is 2026-09-09 in Beijing: both are September, so take a month end.
+    # The fixture's UTC and Beijing dates are both in September, so move the receipt to a
+    # month end: 2026-08-31 16:30 UTC is 2026-09-01 in Beijing.
     text = (LETTERS / "letter_received_late_evening_utc.yaml").read_text(encoding="utf-8")
     text = text.replace("received: 2026-09-08T23:30:00Z", "received: 2026-08-31T16:30:00Z")
     add_letter(scratch_data, "", "2026/08/HF-2026-00107.yaml", text=text)

@@ -48,7 +48,7 @@ def day(text: str) -> dt.date:
 
 @pytest.fixture(scope="module")
 def calendar() -> WorkCalendar:
-    """One calendar for the read-only tests: building its day table takes a fifth of a second."""
+    """Return one calendar for the read-only tests, so its day table is built once."""
     return WorkCalendar([], FIXED_HOLIDAYS)
 
 
@@ -133,7 +133,7 @@ def test_year_before_package_is_provisional_without_crash(workdays_log):
     assert not national_day.working
     assert national_day.name == "fixed_holiday"
     assert calendar.add(day("2003-12-30"), 5) == day("2004-01-07")
-    # The cache restarted at 2003; later years must still be right.
+    # The day table starts at 2003 here, and 2026 must still count right.
     assert calendar.add(day("2026-09-28"), 5) == day("2026-10-10")
     assert [record.getMessage() for record in workdays_log.records] == [
         "No official working-day schedule for 2003; dates in 2003 are counted provisionally "

@@ -12,7 +12,7 @@ from generator.yamlio import YamlProblem, decode, load_file, loads, locate
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
-# A valid letter; tests replace one line of it to plant a trap on a known line.
+# A valid letter. Tests replace one line of it to plant a trap on a known line.
 LETTER = """\
 id: HF-2026-00001
 received: 2026-09-09 07:30

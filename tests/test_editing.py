@@ -460,3 +460,14 @@ def test_killed_process_leaves_file_intact(data):
     assert FORUM_LETTER.read_bytes() == before
     validated = CliRunner().invoke(cli, ["validate", "--data", "data"])
     assert validated.exit_code == 0, validated.output
+
+
+@pytest.mark.parametrize("name", ["new", "assign", "reply", "extend", "complete", "rate", "explain", "check-change"])
+def test_staff_guide_documents_every_option(name):
+    guide = (REPO_ROOT / "docs" / "staff-guide.md").read_text(encoding="utf-8")
+    command = cli.get_command(None, name)
+    assert f"wenzheng {name}" in guide
+    for parameter in command.params:
+        for option in parameter.opts:
+            if option.startswith("--"):
+                assert option in guide, f"{option} of wenzheng {name} is not in docs/staff-guide.md"

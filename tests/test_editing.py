@@ -8,6 +8,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import textwrap
 from pathlib import Path
 
@@ -471,3 +472,25 @@ def test_staff_guide_documents_every_option(name):
         for option in parameter.opts:
             if option.startswith("--"):
                 assert option in guide, f"{option} of wenzheng {name} is not in docs/staff-guide.md"
+
+
+def test_editor_text_kept_when_edit_fails(data, tmp_path, monkeypatch):
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    editor = tmp_path / "editor.py"
+    editor.write_text("import sys\nopen(sys.argv[1], 'w', encoding='utf-8').write('已办结，谢谢。\\n')\n",
+                      encoding="utf-8")
+    command = f"{sys.executable} {editor}"
+    # town-xicheng is not assigned to the letter, so the reply is rejected after the editor closed.
+    result = run("reply", "HF-2026-00017", "--department", "town-xicheng", "--kind", "final",
+                 env={"EDITOR": command, "VISUAL": command})
+    assert result.exit_code == 1
+    saved = Path(result.stderr.split("Your text was saved to ", 1)[1].split(";", 1)[0])
+    assert saved.parent == tmp_path
+    assert saved.read_text(encoding="utf-8") == "已办结，谢谢。\n"
+
+
+def test_unknown_department_rejected_before_editor(data):
+    result = run("reply", "HF-2026-00017", "--department", "town-nowhere", "--kind", "final",
+                 env={"EDITOR": "false", "VISUAL": "false"})
+    assert result.exit_code == 1
+    assert str(result.exception).startswith("unknown department 'town-nowhere'")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -49,7 +51,26 @@ def read_text(text: str | None, text_file: str | None, name: str, heading: str) 
     edited = click.edit(template, extension=".txt", require_save=True)
     if edited is None:
         raise WenzhengError(f"no {name} was saved in the editor; nothing was written")
-    return edited.split(SCISSORS, 1)[0]
+    return EditorText(edited.split(SCISSORS, 1)[0])
+
+
+class EditorText(str):
+    """Text the clerk typed in $EDITOR, kept in a file when the command then fails."""
+
+
+@contextmanager
+def keep_typed_text(text: str):
+    """Save text typed in the editor to a file when the edit fails, so it need not be typed again."""
+    try:
+        yield
+    except WenzhengError:
+        if isinstance(text, EditorText) and text.strip():
+            with tempfile.NamedTemporaryFile("w", encoding="utf-8", prefix="wenzheng-", suffix=".txt",
+                                             delete=False) as saved:
+                saved.write(text)
+            click.echo(f"Your text was saved to {saved.name}; pass it with --file after fixing the problem.",
+                       err=True)
+        raise
 
 
 def finish(result: editing.EditResult) -> None:
@@ -81,11 +102,13 @@ def new_command(letter_id, received, channel, letter_type, complexity, private, 
                 text_file, attachments, related, data_dir):
     """Register a letter: write data/letters/<year>/<month>/<id>.yaml."""
     rules = editing.load_rules(data_dir)
-    body = editing.clean_text(read_text(text, text_file, "text of the letter", title), "text of the letter")
-    finish(editing.new_letter(
-        rules, received=editing.parse_moment(received, rules, "--received"), channel=channel,
-        letter_type=letter_type, author=author, title=title, body=body, complexity=complexity,
-        public=not private, attachments=list(attachments), related=list(related), letter_id=letter_id))
+    moment = editing.parse_moment(received, rules, "--received")
+    typed = read_text(text, text_file, "text of the letter", title)
+    with keep_typed_text(typed):
+        finish(editing.new_letter(
+            rules, received=moment, channel=channel, letter_type=letter_type, author=author, title=title,
+            body=editing.clean_text(typed, "text of the letter"), complexity=complexity, public=not private,
+            attachments=list(attachments), related=list(related), letter_id=letter_id))
 
 
 @click.command("assign")
@@ -112,8 +135,11 @@ def reply_command(letter_id, department, kind, text, text_file, at, data_dir):
     """Add a department's reply to a letter."""
     rules = editing.load_rules(data_dir)
     moment = editing.parse_moment(at, rules)
+    editing.require_department(rules, department)
+    editing.find_letter(rules, letter_id)
     body = read_text(text, text_file, "reply text", f"{kind} reply of {department} to {letter_id}")
-    finish(editing.reply(rules, letter_id, department, kind, body, moment))
+    with keep_typed_text(body):
+        finish(editing.reply(rules, letter_id, department, kind, body, moment))
 
 
 @click.command("extend")
@@ -176,5 +202,7 @@ def explain_command(department, period, text, text_file, measures, at, data_dir)
     """Write a department's public explanation (公开说明) for a period."""
     rules = editing.load_rules(data_dir)
     moment = editing.parse_moment(at, rules)
+    editing.require_department(rules, department)
     body = read_text(text, text_file, "explanation", f"explanation of {department} for {period}")
-    finish(editing.explain(rules, department, period, body, moment, list(measures)))
+    with keep_typed_text(body):
+        finish(editing.explain(rules, department, period, body, moment, list(measures)))

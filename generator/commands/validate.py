@@ -44,7 +44,8 @@ def run_validate(data_dir: str, paths: list[str], output: str) -> int:
     files = len({problem.file for problem in errors})
     summary = (f"{len(errors)} error(s) in {files} file(s), {len(warnings)} warning(s); "
                f"{checked} letter(s) valid")
-    click.echo(summary, err=output != "text" or not sys.stdout.isatty() and False)
+    # Machine formats keep standard output parseable, so their summary goes to standard error.
+    click.echo(summary, err=output != "text")
     return 1 if errors else 0
 
 

@@ -11,7 +11,9 @@ gaps it leaves are filled as follows, and the rules page says so:
 - completed after the red threshold, on or before a valid extension's date:
   yellow, flagged ``completed_after_extension``;
 - past the red threshold without a valid extension, or past the extended
-  date: red.
+  date: red;
+- a redo order (重新办理) reopens the letter: it stays yellow until the
+  redo's due date and turns red, flagged ``redo_overdue``, after it.
 
 Counting: the day of receipt is day 0 and day 1 is the next working day, so
 "within 5 working days" means on or before the end of working day 5. Every
@@ -142,7 +144,11 @@ def evaluate(letter: Letter, calendar: WorkCalendar, policy: Policy, as_of: dt.d
         light = _completed_light(rules, reply_days, completion_days, completion_date, red_line,
                                  extension_valid, flags)
     else:
-        light = _open_light(rules, days_elapsed, reply_days, today, red_line, extension_valid, flags)
+        # An open redo order reopens the letter; its own due date moves the red line like an extension.
+        redo_due = max((redo.due for redo in redo_open), default=None)
+        grace_until = max(red_line, redo_due) if redo_due else red_line
+        light = _open_light(rules, days_elapsed, reply_days, today, grace_until,
+                            extension_valid or redo_due is not None, flags)
 
     for mark in letter.supervision:
         if mark.at <= as_of:

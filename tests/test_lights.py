@@ -296,10 +296,7 @@ def test_open_redo_reopens_letter(policy, calendar):
     assert status.completion_days is None
 
 
-@pytest.mark.xfail(strict=True, reason="an open redo is judged by the original red line, not by its own due date")
 def test_open_redo_before_due_date_not_red(policy, calendar):
-    # TODO: decide the light of a letter whose redo is open and not yet due. Today it turns
-    # red ("overdue") after working day 15 although the redo's new deadline is later.
     letter = make_letter(**completed(2, 4), redo=[{"at": at(6), "due": WORKING_DAY[25], "reason": "未解决。"}])
     status = evaluate(letter, calendar, policy, end_of(16))
     assert status.light == "yellow"

@@ -4,8 +4,8 @@
 
 - personal data, with the same detector that validation uses;
 - text of letters that are private (``public: false``) or hidden, read from
-  DATA_DIR/letters: each title, author pseudonym and attachment name whole,
-  and 20-character windows of the body, replies and notes;
+  DATA_DIR/letters: each text field of up to 20 characters whole, and longer
+  ones as 20-character windows;
 - in HTML, SVG and XML feeds: ``<script>`` elements, ``on*=`` event handler
   attributes, ``javascript:`` URLs and ``<iframe>``, ``<object>``, ``<embed>``
   and similar elements that the theme's own templates do not contain.
@@ -42,7 +42,6 @@ MARKUP_SUFFIXES = {".html", ".htm", ".svg", ".xhtml"}
 FEED_SUFFIXES = {".xml", ".rss", ".atom"}
 JSON_SUFFIXES = {".json", ".webmanifest", ".geojson"}
 PAGEFIND_SUFFIXES = {".pf_fragment", ".pf_index", ".pf_meta", ".pf_filter"}
-TEXT_SUFFIXES = {".js", ".mjs", ".css", ".csv", ".tsv", ".txt", ".md", ".ics", ".yaml", ".yml"}
 SKIPPED_SUFFIXES = {".map", ".png", ".jpg", ".jpeg", ".gif", ".webp", ".ico", ".woff", ".woff2", ".ttf",
                     ".eot", ".otf", ".pdf", ".zip", ".xlsx", ".pagefind"}
 
@@ -99,7 +98,7 @@ class AuditReport:
 
 @dataclass(slots=True)
 class ThemeAllowlist:
-    """What the theme's templates put into pages: inline script shapes, javascript: URLs, handlers."""
+    """Inline script patterns, javascript: URLs, event handlers and script files that the theme writes."""
 
     inline_scripts: list[re.Pattern] = field(default_factory=list)
     javascript_urls: set[str] = field(default_factory=set)
@@ -116,8 +115,8 @@ _JINJA_EXPRESSION = re.compile(r"\{\{.*?\}\}", re.S)
 _TEMPLATE_HANDLER = re.compile(r"\s(on[a-z]+)=\"([^\"{}]*)\"", re.I)
 _TEMPLATE_JAVASCRIPT_URL = re.compile(r"=\"(javascript:[^\"{}]*)\"", re.I)
 # A Jinja expression inside a theme script renders a config value inside a
-# JavaScript string; it may not contain a quote, a tag or a backslash, so it
-# cannot end the string.
+# JavaScript string. The value may not contain a quote, a tag or a backslash,
+# so it cannot end the string.
 _EXPRESSION_VALUE = r"""[^"'<>\\\n]*"""
 
 
@@ -363,7 +362,7 @@ def needles_of(text: str) -> list[str]:
 
 
 def load_private_text(data_dir: Path) -> PrivateText:
-    """Collect needles from every private or hidden letter under DATA_DIR/letters.
+    """Collect the needles of every private or hidden letter under DATA_DIR/letters.
 
     Needles that also occur in a published letter are dropped: a reply
     sentence shared with a public letter may appear on the site.
@@ -543,7 +542,7 @@ def office_allowances(data_dir: Path | None) -> tuple[list[str], list[str]]:
     """Return every office phone number and staff name listed in DATA_DIR/departments.yaml.
 
     Validation allows a department's numbers only in its own replies. The
-    output no longer says which department wrote a line, so the audit allows
+    output does not record which department wrote a line, so the audit allows
     every department's numbers and staff names everywhere.
     """
     path = Path(data_dir) / "departments.yaml" if data_dir else None
@@ -560,7 +559,7 @@ def office_allowances(data_dir: Path | None) -> tuple[list[str], list[str]]:
 
 @dataclass(slots=True)
 class AuditContext:
-    """What the checks of every file share: the theme allowlist, the site's files and the data."""
+    """Shared input of the per-file checks: the theme allowlist, the site's file list and the data."""
 
     allowlist: ThemeAllowlist
     site_files: set[str]

@@ -655,7 +655,7 @@ class Redaction:
 def redact_text(text: str, departments=None) -> tuple[str, list[Redaction]]:
     """Mask the personal data in a letter or explanation YAML text; return the new text and what changed.
 
-    Each value is replaced where it stands in the source, so comments, key
+    Each value is replaced at its place in the source, so comments, key
     order, quoting and block style stay as they were and a diff shows only the
     masked characters. When a value cannot be found verbatim in the source
     (a number folded over two lines, or written with escapes), the file is

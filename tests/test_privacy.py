@@ -464,8 +464,8 @@ def test_validate_then_redact_round_trip(tmp_path):
     data = tmp_path / "data"
     letter = data / "letters" / "2026" / "03" / "HF-2026-00321.yaml"
     letter.parent.mkdir(parents=True)
-    for name in ("departments.yaml", "policy.yaml"):
-        shutil.copy(repository / "data" / name, data / name)
+    shutil.copy(FIXTURES / "departments.yaml", data / "departments.yaml")
+    shutil.copy(repository / "data" / "policy.yaml", data / "policy.yaml")
     shutil.copytree(repository / "data" / "calendar", data / "calendar")
     shutil.copy(FIXTURES / "letter_with_personal_data.yaml", letter)
     runner = CliRunner()

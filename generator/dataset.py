@@ -90,9 +90,10 @@ def _check_letters(paths: list[Path]) -> tuple[list[Letter], list[Problem]]:
             found.extend(letter_problems(checked, display, text, zone, checks))
         if checked is not None and not any(problem.severity == "error" for problem in found):
             letter = Letter.from_checked(checked, display)
-            letters.append(letter)
             if privacy is not None:
                 found.extend(privacy(letter, checks.departments, display, text))
+            if not any(problem.severity == "error" for problem in found):
+                letters.append(letter)
         problems.extend(found)
     return letters, problems
 
@@ -182,6 +183,7 @@ def load_calendar(root: Path, policy: Policy, now: dt.datetime) -> tuple[WorkCal
 
 def load_explanations(root: Path, departments: dict, time_zone: str):
     folder = Path(root) / "explanations"
+    privacy = _privacy_check()
     explanations, problems = [], []
     for path in sorted(folder.rglob("*.yaml")) if folder.is_dir() else []:
         display = display_path(path)
@@ -197,6 +199,8 @@ def load_explanations(root: Path, departments: dict, time_zone: str):
                     f"explanations/{checked['period']}/{checked['department']}.yaml",
                     f"explanations/{path.parent.name}/{path.name}",
                     "move the file or correct department and period", code="explanation-path"))
+            if privacy is not None:
+                found.extend(privacy(checked, departments, display, text))
         problems.extend(found)
         if checked is not None and not found:
             explanations.append(Explanation(path=display, **checked))

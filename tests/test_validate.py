@@ -378,6 +378,17 @@ def test_explanation_problem_wording(scratch_data, place, text, expected):
     assert problem_lines(scratch_data) == [expected]
 
 
+def test_explanation_with_personal_data_rejected(scratch_data):
+    path = scratch_data / "explanations" / "2026-Q3" / "housing.yaml"
+    path.parent.mkdir(parents=True)
+    path.write_text(EXPLANATION.replace("第三季度办结率偏低。", "请联系13812345678了解情况。"), encoding="utf-8")
+    lines = problem_lines(scratch_data)
+    assert len(lines) == 1
+    assert lines[0].startswith("data/explanations/2026-Q3/housing.yaml:4:")
+    assert "text: published text contains" in lines[0]
+    assert "13812345678" not in lines[0]
+
+
 def test_next_year_calendar_warning_from_november(scratch_data):
     add_letter(scratch_data, "letter_replied_and_completed_in_time")
     december = dt.datetime(2026, 12, 4, 10, 0, tzinfo=SHANGHAI)

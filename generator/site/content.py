@@ -15,10 +15,12 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator.labels import label
+from markupsafe import Markup
+
+from generator.labels import label, labels
 from generator.periods import Period
 from generator.privacy import mask_document, mask_letter_for_publication
-from generator.site import charts, pages
+from generator.site import charts, letters, pages
 from generator.site.render import PageWriter
 from generator.accountability import MEASURES
 from generator.ranking import COMPONENTS
@@ -42,7 +44,7 @@ class Publication:
     site: pages.SiteContext
     letters: list  # every letter received up to as_of, oldest first
     public: dict  # letter id -> masked copy, for published letters only
-    rows: list[pages.LetterRow]  # newest first
+    rows: list[letters.LetterRow]  # newest first
     backdated: dict  # letter id -> list of history.BackdatedItem
     masked: int
 
@@ -58,23 +60,24 @@ class Publication:
         dataset.explanations = explanations
         stats = compute(dataset, as_of)
 
-        letters = [letter for letter in dataset.letters if letter.id in stats.statuses]
+        received = [letter for letter in dataset.letters if letter.id in stats.statuses]
         public = {}
-        for letter in letters:
+        for letter in received:
             if letter.published:
                 copy, count = mask_letter_for_publication(letter, dataset.departments)
                 public[letter.id] = copy
                 masked += count
-        rows = [pages.letter_row(letter, stats.statuses[letter.id],
-                                 public[letter.id].title if letter.id in public else None)
-                for letter in reversed(letters)]
+        names = {department.id: department.name for department in dataset.departments.values()}
+        rows = [letters.letter_row(letter, stats.statuses[letter.id],
+                                   public[letter.id].title if letter.id in public else None)
+                for letter in reversed(received)]
         site = pages.SiteContext(
             policy=dataset.policy, calendar=dataset.calendar, as_of=as_of,
             today=as_of.astimezone(dataset.policy.zone).date(), departments=dataset.departments,
-            names={department.id: department.name for department in dataset.departments.values()},
+            names=names,
             published_sources={row.id: row.source for row in rows if row.published},
         )
-        return cls(dataset, stats, site, letters, public, rows, backdated_items(dataset, public), masked)
+        return cls(dataset, stats, site, received, public, rows, backdated_items(dataset, public), masked)
 
     def counts(self) -> tuple[int, int]:
         return len(self.letters), len(self.public)
@@ -107,6 +110,7 @@ class Publication:
             "search_empty": label("site.search.empty"),
             "search_failed": label("site.search.failed"),
             "search_private": label("site.search.private_note"),
+            "labels": {code[len("site."):]: text for code, text in labels().items() if code.startswith("site.")},
         }}
 
 
@@ -139,17 +143,13 @@ def render_site(publication: Publication, environment, docs: Path, assets: Path)
     writer = PageWriter(environment, docs)
     site, stats, rows = publication.site, publication.stats, publication.rows
     per_page = site.policy.site["letters_per_page"]
-    groups = pages.group_rows(rows, site.departments)
+    groups = letters.group_rows(rows, site.departments)
 
     writer.write("home", "index.md", **pages.home_page(site, stats, rows, publication.public.values()))
     _write_letter_pages(writer, publication)
-    writer.write("letters_index", "letters/index.md", **pages.letters_index(groups, site.departments))
-    for kind, lists in groups.items():
-        for key, members in lists.items():
-            heading = pages.list_heading(kind, key, site.names)
-            for source, chunk, pager in pages.paginate(members, per_page, pages.list_folder(kind, key)):
-                writer.write("letter_list", source, heading=heading, rows=chunk, pager=pager,
-                             total=len(members), kind=kind, names=site.names)
+    writer.write("letters_index", "letters/index.md",
+                 **letters.letters_index(groups, pages.sorted_departments(site.departments)))
+    _write_lists(writer, groups, site, per_page)
     for department in site.departments.values():
         department_rows = groups["department"].get(department.id, [])
         writer.write("department", f"departments/{department.id}.md",
@@ -170,8 +170,30 @@ def _write_letter_pages(writer: PageWriter, publication: Publication) -> None:
     statuses, site = publication.stats.statuses, publication.site
     for letter_id, letter in publication.public.items():
         backdated = {item.field: item for item in publication.backdated.get(letter_id, [])}
-        context = pages.letter_page(letter, statuses[letter_id], site, backdated)
-        writer.write("letter", site.published_sources[letter_id], **context)
+        data = letters.letter_page(letter, statuses[letter_id], site, backdated)
+        source = site.published_sources[letter_id]
+        writer.write("letter", source, data=data, root=letters.root_of(source))
+
+
+def _write_lists(writer: PageWriter, groups: dict, site, per_page: int) -> None:
+    """Write every page of every letter list; a row's HTML is rendered once per folder depth."""
+    row_template = writer.template("_letter_row")
+    rendered: dict[tuple[str, str], Markup] = {}
+
+    def row_html(row, root: str) -> Markup:
+        key = (row.id, root)
+        html = rendered.get(key)
+        if html is None:
+            html = rendered[key] = Markup(row_template.render(row=row, root=root, names=site.names).strip())
+        return html
+
+    for kind, lists in groups.items():
+        for key, members in lists.items():
+            heading = letters.list_heading(kind, key, site.names)
+            for source, chunk, pager in letters.paginate(members, per_page, letters.list_folder(kind, key)):
+                root = letters.root_of(source)
+                writer.write("letter_list", source, heading=heading, note=letters.list_note(len(members), pager),
+                             rows=[row_html(row, root) for row in chunk], pager=pager, root=root)
 
 
 def _write_rankings(writer: PageWriter, site, stats) -> None:

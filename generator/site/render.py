@@ -13,6 +13,7 @@ import datetime as dt
 import html
 import json
 import posixpath
+import re
 from pathlib import Path
 
 import jinja2
@@ -84,6 +85,35 @@ def front_matter_title(text: str) -> Markup:
     return Markup(json.dumps(html.escape(text, quote=True), ensure_ascii=False))
 
 
+# Characters PyYAML's reader rejects or reads as line breaks; JSON leaves them raw with ensure_ascii=False.
+_YAML_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\ufffe\uffff]")
+
+
+def front_matter(value) -> Markup:
+    """Return ``value`` as one line of JSON, which front matter reads as a YAML flow mapping.
+
+    A ``RawJson`` member is inserted as it is: list rows are serialised once
+    and reused by every list that shows them.
+    """
+    if isinstance(value, dict):
+        text = "{" + ",".join(_json(key) + ":" + _member(item) for key, item in value.items()) + "}"
+    else:
+        text = _json(value)
+    return Markup(_YAML_UNSAFE.sub(lambda match: "\\u%04x" % ord(match.group()), text))
+
+
+class RawJson(str):
+    """A JSON text that ``front_matter`` inserts as it is instead of encoding it again."""
+
+
+def _member(value) -> str:
+    return str(value) if isinstance(value, RawJson) else _json(value)
+
+
+def _json(value) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
 def make_environment(template_dir: Path, zone, language: str = "zh") -> jinja2.Environment:
     """Create the environment: autoescape everywhere, strict undefined, site filters.
 
@@ -110,6 +140,7 @@ def make_environment(template_dir: Path, zone, language: str = "zh") -> jinja2.E
     environment.filters["day"] = format_date
     environment.filters["number"] = format_number
     environment.filters["title_yaml"] = front_matter_title
+    environment.filters["front_matter"] = front_matter
     return environment
 
 

@@ -725,3 +725,41 @@ def test_real_export_as_csv_gives_same_letters(tmp_path):
     import_file(source, mapping, tmp_path / "from_xlsx")
     import_file(csv_file, mapping, tmp_path / "from_csv")
     assert tree_hashes(tmp_path / "from_csv") == tree_hashes(tmp_path / "from_xlsx")
+
+
+def page_text(path: Path) -> str:
+    """Return the visible text of a built page's article, with whitespace runs collapsed."""
+    import html
+
+    page = path.read_text(encoding="utf-8")
+    article = page[page.find("<article"):page.find("</article>")]
+    return html.unescape(" ".join(re.sub(r"<[^>]+>", " ", article).split()))
+
+
+@pytest.mark.realdata
+# pygal's import hook (PluginImportFixer) lacks find_spec, which Python 3.11 warns about on MkDocs' imports.
+@pytest.mark.filterwarnings("ignore:PluginImportFixer:ImportWarning")
+def test_site_built_from_imported_sample(tmp_path):
+    from generator.site.build import build_site
+
+    source = shared_data("teddy2020c/letters_with_replies_sample120.xlsx")
+    expected = expected_figures(read_export(source))
+    data = tmp_path / "data"
+    import_file(source, load_mapping(resolve_mapping("teddy2020c")), data)
+    result = build_site(data, tmp_path / "site", as_of=expected["as_of"], docs_dir=tmp_path / "docs",
+                        search_index=False)
+    assert (result.letters, result.published) == (expected["rows"], expected["rows"])
+    assert result.departments == 18
+
+    lights = expected["lights"]
+    letters_page = page_text(tmp_path / "site" / "letters" / "index.html")
+    assert (f"按灯色 红灯 共 {lights['red']} 件 黄灯 共 {lights['yellow']} 件 绿灯 共 {lights['green']} 件 "
+            f"办理中（未超时） 共 {lights['none']} 件") in letters_page
+    assert f"意见 共 {expected['rows']} 件" in letters_page
+
+    home = page_text(tmp_path / "site" / "index.html")
+    assert f"数据截至 {expected['as_of']:%Y-%m-%d %H:%M}（UTC+8）" in home
+    assert f"红灯信件 显示 10 件，共 {lights['red']} 件" in home
+
+    open_data = json.loads((tmp_path / "site" / "data" / "letters.json").read_text(encoding="utf-8"))
+    assert len(open_data["letters"]) == expected["rows"]

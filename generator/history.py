@@ -29,6 +29,8 @@ import functools
 import logging
 import re
 import subprocess
+import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from zoneinfo import ZoneInfo
@@ -73,6 +75,41 @@ def read_blobs(repo: Path | str, object_names: list[str]) -> dict[str, bytes]:
         blobs[name] = output[position:position + size]
         position += size + 1
     return blobs
+
+
+def stream_blobs(repo: Path | str, object_names: list[str]) -> Iterator[bytes | None]:
+    """Yield the content of each named blob in order (None when missing), holding one at a time in memory."""
+    if not object_names:
+        return
+    process = subprocess.Popen(["git", "-C", str(repo), "cat-file", "--batch"], stdin=subprocess.PIPE,
+                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+
+    def feed() -> None:
+        # A separate thread writes the names, so neither pipe can fill up while the other waits.
+        try:
+            for name in object_names:
+                process.stdin.write(name.encode() + b"\n")
+        except BrokenPipeError:
+            pass
+        finally:
+            process.stdin.close()
+
+    writer = threading.Thread(target=feed, daemon=True)
+    writer.start()
+    try:
+        for _ in object_names:
+            header = process.stdout.readline().split()
+            if len(header) < 3 or header[1] == b"missing":
+                yield None
+                continue
+            content = process.stdout.read(int(header[2]))
+            process.stdout.read(1)  # the newline after each object
+            yield content
+    finally:
+        process.stdout.close()
+        process.kill()
+        process.wait()
+        writer.join()
 
 
 def show_file(repo: Path | str, revision: str, path: str) -> bytes | None:
@@ -326,28 +363,23 @@ def recorded_dates(repo: Path | str, data_dir: str = "data", *, time_zone: str =
         raise GitError("the repository is a shallow clone, so the dates items were recorded are unknown; "
                        "fetch the full history (git fetch --unshallow, or fetch-depth: 0 in actions/checkout)")
     history = _log(repo, data_dir, revision)
-    versions_to_read = [blob for _, files in history for status, blob, path in files
-                        if status in "AM" and path.endswith(".yaml")]
-    blobs = read_blobs(repo, versions_to_read)
+    versions = [(commit, blob, path) for commit, files in history for status, blob, path in files
+                if status in "AM" and path.endswith(".yaml")]
     seen: set[tuple[str, tuple]] = set()
     recorded: dict[tuple[str, tuple], dt.datetime] = {}
-    versions = 0
-    for commit, files in history:
-        for status, blob, path in files:
-            if status not in "AM" or blob not in blobs:
+    contents = stream_blobs(repo, [blob for _, blob, _ in versions])
+    for (commit, _, path), content in zip(versions, contents):
+        letter = load_letter_version(content.decode("utf-8", "replace")) if content is not None else None
+        if letter is None:
+            continue
+        letter_id = PurePosixPath(path).stem
+        for key in dated_items(letter, zone):
+            if (letter_id, key) in seen:
                 continue
-            versions += 1
-            letter = load_letter_version(blobs[blob].decode("utf-8", "replace"))
-            if letter is None:
-                continue
-            letter_id = PurePosixPath(path).stem
-            for key in dated_items(letter, zone):
-                if (letter_id, key) in seen:
-                    continue
-                seen.add((letter_id, key))
-                if not commit.backfill:
-                    recorded[(letter_id, key)] = commit.committed
-    log.debug("Read %d commits and %d letter versions; %d dated items recorded", len(history), versions,
+            seen.add((letter_id, key))
+            if not commit.backfill:
+                recorded[(letter_id, key)] = commit.committed
+    log.debug("Read %d commits and %d letter versions; %d dated items recorded", len(history), len(versions),
               len(recorded))
     return recorded
 

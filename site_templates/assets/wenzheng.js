@@ -55,9 +55,10 @@
     return query.split(/\s+/).filter(Boolean);
   }
 
-  // Cut a snippet of plain text around the first query term.
+  // Cut a snippet of plain text around the first query term. Pagefind's extended
+  // build stores Chinese text with zero-width spaces between the words it found.
   function snippet(content, words) {
-    var text = (content || "").replace(/\s+/g, " ");
+    var text = (content || "").replace(/\u200b/g, "").replace(/\s+/g, " ");
     var at = -1;
     for (var i = 0; i < words.length && at < 0; i++) {
       at = text.indexOf(words[i]);
@@ -104,7 +105,7 @@
       link.className = "wz-search__hit";
       link.href = data.url;
       var title = document.createElement("strong");
-      title.textContent = (data.meta && data.meta.title) || data.url;
+      title.textContent = ((data.meta && data.meta.title) || data.url).replace(/\u200b/g, "");
       var text = document.createElement("span");
       appendMarked(text, snippet(data.content, words), words);
       link.appendChild(title);

@@ -207,6 +207,14 @@ def verify(rules: Rules, kind: str, text: str, display: str, written: list[tuple
                                    "an id from departments.yaml", f"'{checked['department']}'",
                                    "correct the department id"))
     errors = [problem for problem in problems if problem.severity == "error"]
+    if checked is not None and not errors:
+        # The same personal-data check as validation, so a phone number never reaches a commit.
+        from generator.privacy import privacy_problems
+
+        errors = privacy_problems(checked, rules.departments, display, text)
+        for problem in errors:
+            problem.hint = ("take it out of the text; a department's own numbers are allowed once listed "
+                            "under its phones: in departments.yaml")
     if errors:
         raise DataError(errors, f"nothing was written: the result would have {len(errors)} error(s)")
     for field_path, expected in written:

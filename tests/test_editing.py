@@ -494,3 +494,16 @@ def test_unknown_department_rejected_before_editor(data):
                  env={"EDITOR": "false", "VISUAL": "false"})
     assert result.exit_code == 1
     assert str(result.exception).startswith("unknown department 'town-nowhere'")
+
+
+def test_reply_with_phone_number_rejected(data):
+    before = FORUM_LETTER.read_bytes()
+    result = run("reply", "HF-2026-00017", "--department", "town-dongcheng", "--kind", "final",
+                 "--text", "请联系经办人，电话13812345678。", "--at", "2026-09-04T09:00")
+    assert result.exit_code == 1
+    assert str(result.exception) == (
+        "nothing was written: the result would have 1 error(s):\n"
+        "data/letters/2026/09/HF-2026-00017.yaml:38:18: replies[2].text: published text contains a mobile phone "
+        "number (expected no personal data, found 138****5678); take it out of the text; a department's own "
+        "numbers are allowed once listed under its phones: in departments.yaml")
+    assert FORUM_LETTER.read_bytes() == before

@@ -15,13 +15,13 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-import yaml
+from mkdocs.utils.meta import get_data
 
 from generator.errors import DataError, WenzhengError
 from generator.site import charts
 from generator.site.build import build_site
 from generator.site.opendata import csv_text
-from generator.site.render import front_matter, relative_url
+from generator.site.render import front_matter_html, relative_url
 
 FIXTURE = Path(__file__).parent / "fixtures" / "site"
 AS_OF = dt.datetime(2026, 3, 31, 18, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
@@ -199,15 +199,18 @@ def test_chart_escapes_department_name():
     assert "&lt;script&gt;alert(1)&lt;/script&gt;乡" in svg
 
 
-@pytest.mark.parametrize("text", [
-    'quote " and backslash \\ and newline\n---\nafter',
-    "next line \x85 and separators \u2028 \u2029 and C1 \x9b",
-    "emoji 🚧 and tab \t and {{ jinja }} and {% raw %}",
-    "<script>alert(1)</script>",
+@pytest.mark.parametrize("html, expected", [
+    ('<p>quote " and backslash \\</p>\n---\n...\n<p>after</p>', None),
+    ("   leading spaces\n\n\ttab and trailing  ", None),
+    ("emoji 🚧 {{ jinja }} {% raw %} # not a comment", None),
+    ("next line \x85 separators \u2028\u2029 C1 \x9b bell \x07 cr \r",
+     "next line &#x85; separators &#x2028;&#x2029; C1 &#x9b; bell &#x7; cr &#xd;"),
 ])
-def test_front_matter_round_trips_through_yaml(text):
-    loaded = yaml.load(f"key: {front_matter({'text': text, 'list': [text]})}\n", Loader=yaml.CSafeLoader)
-    assert loaded == {"key": {"text": text, "list": [text]}}
+def test_front_matter_html_round_trips_through_yaml(html, expected):
+    document = f"---\ntemplate: article.html\narticle: {front_matter_html(html)}\n---\n"
+    body, meta = get_data(document)
+    assert meta["article"] == (html if expected is None else expected)
+    assert body == ""
 
 
 # Navigation and scale

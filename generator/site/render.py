@@ -85,33 +85,20 @@ def front_matter_title(text: str) -> Markup:
     return Markup(json.dumps(html.escape(text, quote=True), ensure_ascii=False))
 
 
-# Characters PyYAML's reader rejects or reads as line breaks; JSON leaves them raw with ensure_ascii=False.
-_YAML_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\ufffe\uffff]")
+# Characters PyYAML's reader rejects, or reads as line breaks, or folds (carriage return).
+_YAML_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\r\x0e-\x1f\x7f-\x9f\u2028\u2029\ufffe\uffff]")
 
 
-def front_matter(value) -> Markup:
-    """Return ``value`` as one line of JSON, which front matter reads as a YAML flow mapping.
+def front_matter_html(html: str) -> Markup:
+    """Return an HTML fragment as a YAML literal block for front matter.
 
-    A ``RawJson`` member is inserted as it is: list rows are serialised once
-    and reused by every list that shows them.
+    Every line is indented, so no line of the fragment can end the front
+    matter (a line of ``---``). Characters that YAML cannot carry in a block
+    scalar can only come from data text; they become numeric character
+    references, which a browser shows as the same character.
     """
-    if isinstance(value, dict):
-        text = "{" + ",".join(_json(key) + ":" + _member(item) for key, item in value.items()) + "}"
-    else:
-        text = _json(value)
-    return Markup(_YAML_UNSAFE.sub(lambda match: "\\u%04x" % ord(match.group()), text))
-
-
-class RawJson(str):
-    """A JSON text that ``front_matter`` inserts as it is instead of encoding it again."""
-
-
-def _member(value) -> str:
-    return str(value) if isinstance(value, RawJson) else _json(value)
-
-
-def _json(value) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    text = _YAML_UNSAFE.sub(lambda match: "&#x%x;" % ord(match.group()), str(html).strip("\n"))
+    return Markup("|2-\n" + "\n".join("  " + line for line in text.split("\n")))
 
 
 def make_environment(template_dir: Path, zone, language: str = "zh") -> jinja2.Environment:
@@ -140,7 +127,7 @@ def make_environment(template_dir: Path, zone, language: str = "zh") -> jinja2.E
     environment.filters["day"] = format_date
     environment.filters["number"] = format_number
     environment.filters["title_yaml"] = front_matter_title
-    environment.filters["front_matter"] = front_matter
+    environment.filters["front_matter_html"] = front_matter_html
     return environment
 
 

@@ -11,10 +11,15 @@ date counts as recording a new item:
 - ``("extension.requested_at", requested_at)``;
 - ``("completed_at", completed_at)``.
 
-Letters imported from an older system carry old dates by nature. A commit
-whose message has the trailer ``Backfill: true`` records its items without a
-date, so they are never reported as backdated. ``wenzheng check-change``
-accepts that trailer only from the office.
+Letters imported from an older system carry old dates by nature, so two
+kinds of items are recorded without a date and never reported as backdated:
+
+- the items in the first version of a letter file. Only the office may add
+  letter files, so that version is a registration or an import;
+- the items first recorded by a commit whose message has the trailer
+  ``Backfill: true``, for imports that add replies to letters already in the
+  repository. ``wenzheng check-change`` accepts that trailer only from the
+  office.
 
 Reading: one ``git log --raw`` lists every version of every letter file, and
 one ``git cat-file --batch`` process streams their contents. Each version is
@@ -354,8 +359,9 @@ def recorded_dates(repo: Path | str, data_dir: str = "data", *, time_zone: str =
                    revision: str = "HEAD") -> dict[tuple[str, tuple], dt.datetime]:
     """Return ``(letter_id, item key) -> committer date`` of the commit that first recorded each item.
 
-    ``data_dir`` is the data folder relative to the repository's top. Items
-    first recorded by a ``Backfill: true`` commit are left out.
+    ``data_dir`` is the data folder relative to the repository's top. Items of
+    a letter file's first version, and items first recorded by a
+    ``Backfill: true`` commit, are left out.
     """
     zone = ZoneInfo(time_zone)
     if git(repo, "rev-parse", "--is-shallow-repository").strip() == b"true":
@@ -366,18 +372,21 @@ def recorded_dates(repo: Path | str, data_dir: str = "data", *, time_zone: str =
     versions = [(commit, blob, path) for commit, files in history for status, blob, path in files
                 if status in "AM" and path.endswith(".yaml")]
     seen: set[tuple[str, tuple]] = set()
+    letters: set[str] = set()
     recorded: dict[tuple[str, tuple], dt.datetime] = {}
     contents = stream_blobs(repo, [blob for _, blob, _ in versions])
     for (commit, _, path), content in zip(versions, contents):
+        letter_id = PurePosixPath(path).stem
+        first_version = letter_id not in letters
+        letters.add(letter_id)
         letter = load_letter_version(content.decode("utf-8", "replace")) if content is not None else None
         if letter is None:
             continue
-        letter_id = PurePosixPath(path).stem
         for key in dated_items(letter, zone):
             if (letter_id, key) in seen:
                 continue
             seen.add((letter_id, key))
-            if not commit.backfill:
+            if not (first_version or commit.backfill):
                 recorded[(letter_id, key)] = commit.committed
     log.debug("Read %d commits and %d letter versions; %d dated items recorded", len(history), len(versions),
               len(recorded))

@@ -40,7 +40,7 @@ class Repo:
         shutil.copy(REPO_ROOT / "data" / "policy.yaml", self.data)
         self.git("init", "-q", "-b", "main")
         # The fixtures stand for letters imported from an older platform, with their old dates.
-        self.commit("Import the September letters\n\nBackfill: true", OFFICE, "2026-09-21T10:00:00+08:00")
+        self.commit("Import the September letters", OFFICE, "2026-09-21T10:00:00+08:00")
         self.rules = editing.load_rules(self.data)
 
     def git(self, *args: str, author: str = OFFICE, date: str = "2026-09-21T10:00:00+08:00") -> str:
@@ -335,6 +335,32 @@ def test_backdated_items_for_site(repo):
     assert found == {"HF-2026-00018": [history.BackdatedItem(
         "replies[0]", dt.datetime(2026, 9, 16, 9, tzinfo=ZONE),
         dt.datetime(2026, 9, 22, 10, tzinfo=dt.timezone(dt.timedelta(hours=8))), 5)]}
+
+
+def test_new_letter_file_dates_taken_as_stated(repo):
+    editing.new_letter(repo.rules, received=editing.parse_moment("2026-09-01T09:00", repo.rules),
+                       channel="forum", letter_type="opinion", author="网民乙", title="标题", body="内容",
+                       letter_id="HF-2026-00050")
+    path = repo.data / "letters" / "2026" / "09" / "HF-2026-00050.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + textwrap.dedent("""\
+        assignment:
+          departments:
+          - town-xicheng
+          at: 2026-09-01T10:00:00+08:00
+        replies:
+        - at: 2026-09-02T10:00:00+08:00
+          department: town-xicheng
+          kind: final
+          text: 已办结
+        completed_at: 2026-09-02T11:00:00+08:00
+        """), encoding="utf-8")
+    repo.branch("import")
+    repo.commit("Import a letter from the old platform", OFFICE, "2026-09-28T10:00:00+08:00")
+    assert repo.check(OFFICE) == []
+    repo.checkout("main")
+    repo.git("merge", "-q", "--ff-only", "import")
+    recorded = history.recorded_dates(repo.path, "data")
+    assert not [key for key in recorded if key[0] == "HF-2026-00050"]
 
 
 def test_backfill_commit_records_no_dates(repo):

@@ -739,13 +739,11 @@ def page_text(path: Path) -> str:
 @pytest.mark.realdata
 # pygal's import hook (PluginImportFixer) lacks find_spec, which Python 3.11 warns about on MkDocs' imports.
 @pytest.mark.filterwarnings("ignore:PluginImportFixer:ImportWarning")
-def test_site_built_from_imported_sample(tmp_path):
+def test_site_built_from_imported_export(real_import, tmp_path):
     from generator.site.build import build_site
 
-    source = shared_data("teddy2020c/letters_with_replies_sample120.xlsx")
+    source, mapping, data, report = real_import
     expected = expected_figures(read_export(source))
-    data = tmp_path / "data"
-    import_file(source, load_mapping(resolve_mapping("teddy2020c")), data)
     result = build_site(data, tmp_path / "site", as_of=expected["as_of"], docs_dir=tmp_path / "docs",
                         search_index=False)
     assert (result.letters, result.published) == (expected["rows"], expected["rows"])

@@ -105,7 +105,7 @@ def test_received_text_forms(tmp_path, received, expected):
     assert len(report.written) == 1
 
 
-def test_bare_reply_date_reads_as_1700_and_is_counted(tmp_path):
+def test_bare_reply_date_at_1700(tmp_path):
     report, out = run_import(tmp_path, [row(reply_at="2019/4/26"), row(source_id="102")])
     letter = letters_in(out)["TT-2019-00101"]
     assert letter["replies"][0]["at"] == "2019-04-26T17:00:00+08:00"
@@ -602,6 +602,15 @@ def parse_cell_time(value, bare_time: dt.time) -> dt.datetime:
     return dt.datetime.combine(day, bare_time, ZONE)
 
 
+def light_for_days(days: int, early: str) -> str:
+    """Return ``early`` within 5 working days, yellow within 15 and red after that."""
+    if days <= 5:
+        return early
+    if days <= 15:
+        return "yellow"
+    return "red"
+
+
 def expected_figures(rows: list[tuple]) -> dict:
     """Derive the import's figures from the spreadsheet, independently of the importer."""
     from generator.policy import Policy
@@ -623,11 +632,11 @@ def expected_figures(rows: list[tuple]) -> dict:
         figures["within_5"] += reply_days <= 5
         figures["within_15"] += reply_days <= 15
         if acknowledgement:
+            # An acknowledged letter stays open: no light within 5 working days, yellow to 15, then red.
             figures["interim"] += 1
-            open_days = calendar.elapsed(received.date(), as_of.date())
-            light = "none" if open_days <= 5 else "yellow" if open_days <= 15 else "red"
+            light = light_for_days(calendar.elapsed(received.date(), as_of.date()), "none")
         else:
-            light = "green" if reply_days <= 5 else "yellow" if reply_days <= 15 else "red"
+            light = light_for_days(reply_days, "green")
         figures["lights"][light] += 1
     figures["as_of"] = as_of
     figures["source_ids"] = len({row[0] for row in rows})

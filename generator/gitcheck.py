@@ -13,11 +13,9 @@ request cannot grant itself rights:
   extension decisions, ratings, supervision, redo, related letters, new and
   deleted letter files, departments, policy and calendar.
 
-Dates: a reply, extension request or completion that the change adds to an
-existing letter file is backdated when it is dated more than the policy's
-tolerance (in working days) before the head commit's committer date. A new
-letter file is the office's registration or import, and its dates are taken
-as stated.
+Dates: a reply, extension request or completion that the change adds is
+backdated when it is dated more than the policy's tolerance (in working days)
+before the head commit's committer date.
 """
 
 from __future__ import annotations
@@ -366,7 +364,7 @@ def backdating_problems(changes: list[FileChange], rules: RevisionRules, recorde
     tolerance = rules.policy.backdating_tolerance
     problems = []
     for change in changes:
-        if change.status != "M" or kind_of(change.path, data_dir)[0] != "letter":
+        if change.new is None or kind_of(change.path, data_dir)[0] != "letter":
             continue
         new = _load(change.new)
         if not isinstance(new, dict):

@@ -11,15 +11,13 @@ date counts as recording a new item:
 - ``("extension.requested_at", requested_at)``;
 - ``("completed_at", completed_at)``.
 
-Letters imported from an older system carry old dates by nature, so two
-kinds of items are recorded without a date and never reported as backdated:
-
-- the items in the first version of a letter file. Only the office may add
-  letter files, so that version is a registration or an import;
-- the items first recorded by a commit whose message has the trailer
-  ``Backfill: true``, for imports that add replies to letters already in the
-  repository. ``wenzheng check-change`` accepts that trailer only from the
-  office.
+Letters imported from an older system carry old dates by nature. The items
+first recorded by a commit whose message has the trailer ``Backfill: true``
+are recorded without a date, so they are never reported as backdated.
+``wenzheng check-change`` accepts that trailer only from the office. With
+``first_versions_as_stated``, the items in the first version of each letter
+file are treated the same way. Only the office may add letter files, so that
+version is a registration or an import.
 
 Reading: one ``git log --raw`` lists every version of every letter file, and
 one ``git cat-file --batch`` process streams their contents. Each version is
@@ -356,12 +354,13 @@ def _log(repo: Path | str, data_dir: str, revision: str) -> list[tuple[Commit, l
 
 
 def recorded_dates(repo: Path | str, data_dir: str = "data", *, time_zone: str = "Asia/Shanghai",
-                   revision: str = "HEAD") -> dict[tuple[str, tuple], dt.datetime]:
+                   revision: str = "HEAD", first_versions_as_stated: bool = False,
+                   ) -> dict[tuple[str, tuple], dt.datetime]:
     """Return ``(letter_id, item key) -> committer date`` of the commit that first recorded each item.
 
-    ``data_dir`` is the data folder relative to the repository's top. Items of
-    a letter file's first version, and items first recorded by a
-    ``Backfill: true`` commit, are left out.
+    ``data_dir`` is the data folder relative to the repository's top. Items
+    first recorded by a ``Backfill: true`` commit are left out, and so are the
+    items of each letter file's first version when ``first_versions_as_stated``.
     """
     zone = ZoneInfo(time_zone)
     if git(repo, "rev-parse", "--is-shallow-repository").strip() == b"true":
@@ -377,7 +376,7 @@ def recorded_dates(repo: Path | str, data_dir: str = "data", *, time_zone: str =
     contents = stream_blobs(repo, [blob for _, blob, _ in versions])
     for (commit, _, path), content in zip(versions, contents):
         letter_id = PurePosixPath(path).stem
-        first_version = letter_id not in letters
+        as_stated = commit.backfill or (first_versions_as_stated and letter_id not in letters)
         letters.add(letter_id)
         letter = load_letter_version(content.decode("utf-8", "replace")) if content is not None else None
         if letter is None:
@@ -386,7 +385,7 @@ def recorded_dates(repo: Path | str, data_dir: str = "data", *, time_zone: str =
             if (letter_id, key) in seen:
                 continue
             seen.add((letter_id, key))
-            if not (first_version or commit.backfill):
+            if not as_stated:
                 recorded[(letter_id, key)] = commit.committed
     log.debug("Read %d commits and %d letter versions; %d dated items recorded", len(history), len(versions),
               len(recorded))

@@ -40,7 +40,7 @@ class Repo:
         shutil.copy(REPO_ROOT / "data" / "policy.yaml", self.data)
         self.git("init", "-q", "-b", "main")
         # The fixtures stand for letters imported from an older platform, with their old dates.
-        self.commit("Import the September letters", OFFICE, "2026-09-21T10:00:00+08:00")
+        self.commit("Import the September letters\n\nBackfill: true", OFFICE, "2026-09-21T10:00:00+08:00")
         self.rules = editing.load_rules(self.data)
 
     def git(self, *args: str, author: str = OFFICE, date: str = "2026-09-21T10:00:00+08:00") -> str:
@@ -337,7 +337,7 @@ def test_backdated_items_for_site(repo):
         dt.datetime(2026, 9, 22, 10, tzinfo=dt.timezone(dt.timedelta(hours=8))), 5)]}
 
 
-def test_new_letter_file_dates_taken_as_stated(repo):
+def test_new_letter_file_dates_optionally_as_stated(repo):
     editing.new_letter(repo.rules, received=editing.parse_moment("2026-09-01T09:00", repo.rules),
                        channel="forum", letter_type="opinion", author="网民乙", title="标题", body="内容",
                        letter_id="HF-2026-00050")
@@ -356,11 +356,13 @@ def test_new_letter_file_dates_taken_as_stated(repo):
         """), encoding="utf-8")
     repo.branch("import")
     repo.commit("Import a letter from the old platform", OFFICE, "2026-09-28T10:00:00+08:00")
-    assert repo.check(OFFICE) == []
+    assert [problem.field for problem in repo.check(OFFICE)] == ["replies[0]", "completed_at"]
     repo.checkout("main")
     repo.git("merge", "-q", "--ff-only", "import")
     recorded = history.recorded_dates(repo.path, "data")
-    assert not [key for key in recorded if key[0] == "HF-2026-00050"]
+    assert len([key for key in recorded if key[0] == "HF-2026-00050"]) == 2
+    as_stated = history.recorded_dates(repo.path, "data", first_versions_as_stated=True)
+    assert not [key for key in as_stated if key[0] == "HF-2026-00050"]
 
 
 def test_backfill_commit_records_no_dates(repo):

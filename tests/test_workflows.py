@@ -53,7 +53,7 @@ def make_repo(path: Path) -> Path:
     shutil.copytree(FIXTURE, path / "data")
     shutil.copy(REPO_ROOT / "data" / "policy.yaml", path / "data")
     for command in (["init", "-q", "-b", "main"], ["add", "-A"],
-                    ["commit", "-q", "-m", "Import the September letters"]):
+                    ["commit", "-q", "-m", "Import the September letters\n\nBackfill: true"]):
         subprocess.run(["git", "-C", str(path), *command], env=git_env(), check=True, capture_output=True)
     return path
 

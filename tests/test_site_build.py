@@ -349,3 +349,19 @@ def test_backdated_reply_shown_when_data_in_git(tmp_path):
 ])
 def test_relative_url(source, target, expected):
     assert relative_url(source, target) == expected
+
+
+def test_parallel_build_writes_same_site(tmp_path):
+    data = copy_fixture(tmp_path / "data")
+    sites = {}
+    for jobs in (1, 3):
+        result = build(data, tmp_path / f"jobs-{jobs}", search_index=False, jobs=jobs)
+        assert result.pages == 50
+        site = tmp_path / f"jobs-{jobs}" / "site"
+        sites[jobs] = {path.relative_to(site).as_posix(): path.read_bytes() for path in site.rglob("*")
+                       if path.is_file()}
+    assert sorted(sites[3]) == sorted(sites[1])
+    for name, content in sites[1].items():
+        assert sites[3][name] == content, name
+    assert sorted(path.name for path in tmp_path.joinpath("jobs-3").iterdir()) == [
+        "docs", "docs-shard1", "docs-shard2", "site"]

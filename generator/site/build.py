@@ -12,6 +12,7 @@ import logging
 import os
 import shutil
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,7 +20,7 @@ from pathlib import Path
 from generator.commands.common import parse_moment
 from generator.dataset import load_dataset, load_policy
 from generator.errors import DataError, WenzhengError
-from generator.site import charts, opendata, search
+from generator.site import opendata, search, shards
 from generator.site.content import Publication, render_site
 from generator.site.render import make_environment
 
@@ -92,8 +93,12 @@ class Phases:
 def build_site(dataset_root: Path | str = "data", site_dir: Path | str = "site",
                as_of: dt.datetime | str | None = None, strict: bool = False, *,
                config_file: Path | str = CONFIG_FILE, docs_dir: Path | str | None = None,
-               search_index: bool = True) -> BuildResult:
-    """Build the public site from ``dataset_root`` into ``site_dir`` as of ``as_of`` (default: now)."""
+               search_index: bool = True, jobs: int | None = None) -> BuildResult:
+    """Build the public site from ``dataset_root`` into ``site_dir`` as of ``as_of`` (default: now).
+
+    ``jobs`` is the number of processes that render and build letter pages
+    (default: one per CPU from 2,000 published letters on, else one).
+    """
     started = time.perf_counter()
     root, target = Path(dataset_root), Path(site_dir).resolve()
     docs = Path(docs_dir) if docs_dir else GENERATED_DOCS
@@ -122,19 +127,12 @@ def build_site(dataset_root: Path | str = "data", site_dir: Path | str = "site",
                  moment.strftime("%Y-%m-%d %H:%M %z"))
         mark = phases.done("compute", mark)
 
-        environment = make_environment(TEMPLATE_DIR, dataset.policy.zone)
-        result.pages = render_site(publication, environment, _fresh_folder(docs), TEMPLATE_DIR / "assets")
-        log.info("Rendered %d pages into %s", result.pages, _shown(docs))
-        mark = phases.done("render", mark)
-
+        job_count = jobs or shards.default_jobs(result.published)
+        target.parent.mkdir(parents=True, exist_ok=True)
         temporary = Path(tempfile.mkdtemp(prefix=f".{target.name}.build-", dir=target.parent))
         try:
-            _run_mkdocs(Path(config_file), docs, temporary, strict, publication)
-            log.info("MkDocs built the HTML pages")
-            opendata.write_letters(temporary / "data", publication.letter_records(), moment.isoformat())
-            opendata.write_figures(temporary / "data", publication.stats, dataset.departments)
-            mark = phases.done("mkdocs", mark)
-
+            mark = _build_pages(publication, Path(config_file), docs, temporary, strict, job_count, result, phases,
+                                mark)
             if search_index:
                 search.index_letters(temporary, publication.search_years())
                 log.info("Indexed %d published letters for search", result.published)
@@ -151,6 +149,57 @@ def build_site(dataset_root: Path | str = "data", site_dir: Path | str = "site",
     return result
 
 
+def _build_pages(publication: Publication, config_file: Path, docs: Path, site: Path, strict: bool, jobs: int,
+                 result: BuildResult, phases: Phases, mark: float) -> float:
+    """Render the Markdown, run MkDocs and write the open data, in ``jobs`` processes; return the time mark."""
+    environment = make_environment(TEMPLATE_DIR, publication.site.policy.zone)
+    letter_ids = list(publication.public)
+    children = None
+    if jobs > 1:
+        def build_shard(index: int, shard_docs: Path, shard_site: Path) -> int:
+            writer = render_site(publication, make_environment(TEMPLATE_DIR, publication.site.policy.zone),
+                                 _folder(shard_docs), TEMPLATE_DIR / "assets", letter_ids[index::jobs], shared=False)
+            _run_mkdocs(config_file, shard_docs, shard_site, strict, publication)
+            if index == 1:
+                _write_open_data(shard_site, publication)
+            return writer.pages
+
+        children = shards.Children(build_shard, jobs, docs, site)
+    try:
+        writer = render_site(publication, environment, _folder(docs), TEMPLATE_DIR / "assets",
+                             letter_ids[0::jobs])
+        log.info("Rendered %d pages into %s%s", writer.pages, _shown(docs),
+                 f" (and {jobs - 1} more folders beside it)" if jobs > 1 else "")
+        mark = phases.done("render", mark)
+        _run_mkdocs(config_file, docs, site, strict, publication)
+        result.pages = writer.pages
+        if children is None:
+            _write_open_data(site, publication)
+        else:
+            outcomes = children.wait()
+            phases.counter.count += sum(outcome.warnings for outcome in outcomes)
+            shards.raise_on_errors(outcomes)
+            for index in range(1, jobs):
+                shards.merge(shards.shard_site(site, index), site)
+            result.pages += sum(outcome.pages for outcome in outcomes)
+            children = None
+    finally:
+        if children is not None:
+            children.stop()
+    log.info("MkDocs built %d pages%s", result.pages, f" in {jobs} processes" if jobs > 1 else "")
+    return phases.done("mkdocs", mark)
+
+
+def _write_open_data(site: Path, publication: Publication) -> None:
+    opendata.write_letters(site / "data", publication.letter_records(), publication.site.as_of.isoformat())
+    opendata.write_figures(site / "data", publication.stats, publication.site.departments)
+
+
+def _folder(path: Path) -> Path:
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
 def _as_of_moment(root: Path, as_of) -> dt.datetime:
     if isinstance(as_of, dt.datetime):
         if as_of.tzinfo is None:
@@ -160,13 +209,6 @@ def _as_of_moment(root: Path, as_of) -> dt.datetime:
     if policy is None:
         raise DataError(problems, f"{root}/policy.yaml must be valid before anything else can be checked")
     return parse_moment(as_of, policy.zone)
-
-
-def _fresh_folder(folder: Path) -> Path:
-    if folder.exists():
-        shutil.rmtree(folder)
-    folder.mkdir(parents=True)
-    return folder
 
 
 def _shown(path: Path) -> str:
@@ -201,13 +243,14 @@ def _run_mkdocs(config_file: Path, docs: Path, site: Path, strict: bool, publica
 
 
 def _swap(built: Path, target: Path) -> None:
-    """Put the built folder in the target's place; the old site is removed only afterwards."""
+    """Put the built folder in the target's place, then delete the previous site in the background."""
     old = None
     if target.exists():
-        old = target.with_name(f".{target.name}.old-{os.getpid()}")
-        if old.exists():
-            shutil.rmtree(old)
+        old = target.with_name(f".{target.name}.old-{os.getpid()}-{time.time_ns()}")
         target.rename(old)
     built.rename(target)
     if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+        # Deleting tens of thousands of files takes seconds and the new site is already in place. The
+        # thread is not a daemon, so the command still finishes the deletion before it exits.
+        threading.Thread(target=shutil.rmtree, args=(old,), kwargs={"ignore_errors": True},
+                         name="remove-previous-site").start()

@@ -137,16 +137,38 @@ def backdated_items(dataset, public: dict) -> dict:
 # Rendering
 
 
-def render_site(publication: Publication, environment, docs: Path, assets: Path) -> int:
-    """Write every Markdown page and chart of the site into ``docs``; return the number of pages."""
-    shutil.copytree(assets, docs / "assets")
+# Stubs of the navigation's pages for a shard that builds letter pages only: MkDocs needs every
+# page the navigation names, and letter pages show the navigation's titles, not these pages.
+NAV_PAGES = ("index.md", "letters/index.md", "departments/index.md", "ranking/index.md",
+             "accountability/index.md", "rules/index.md", "data/index.md")
+
+
+def render_site(publication: Publication, environment, docs: Path, assets: Path,
+                letter_ids: list[str] | None = None, shared: bool = True) -> PageWriter:
+    """Write Markdown pages and charts into ``docs``, then delete what earlier builds left there.
+
+    ``letter_ids`` selects the letter pages (default: every published letter);
+    without ``shared`` only stubs of the navigation's pages are written besides
+    them, for a shard of a parallel build.
+    """
     writer = PageWriter(environment, docs)
+    writer.copy_tree(assets, "assets")
+    if shared:
+        _write_shared_pages(writer, publication)
+    else:
+        for source in NAV_PAGES:
+            writer.write_text(source, "---\ntitle: \"\"\n---\n")
+    _write_letter_pages(writer, publication, list(publication.public) if letter_ids is None else letter_ids)
+    removed = writer.remove_stale()
+    log.debug("Removed %d files left in %s by an earlier build", removed, docs)
+    return writer
+
+
+def _write_shared_pages(writer: PageWriter, publication: Publication) -> None:
     site, stats, rows = publication.site, publication.stats, publication.rows
     per_page = site.policy.site["letters_per_page"]
     groups = letters.group_rows(rows, site.departments)
-
     writer.write("home", "index.md", **pages.home_page(site, stats, rows, publication.public.values()))
-    _write_letter_pages(writer, publication)
     writer.write("letters_index", "letters/index.md",
                  **letters.letters_index(groups, pages.sorted_departments(site.departments)))
     _write_lists(writer, groups, site, per_page)
@@ -162,15 +184,14 @@ def render_site(publication: Publication, environment, docs: Path, assets: Path)
                  measure_names=pages.measure_names(site.policy), reason_text=pages.accountability_reason)
     writer.write("rules", "rules/index.md", **_rules(site))
     writer.write("opendata", "data/index.md", letter_fields=LETTER_FIELDS)
-    _write_charts(docs, publication)
-    return writer.pages
+    _write_charts(writer, publication)
 
 
-def _write_letter_pages(writer: PageWriter, publication: Publication) -> None:
+def _write_letter_pages(writer: PageWriter, publication: Publication, letter_ids: list[str]) -> None:
     statuses, site = publication.stats.statuses, publication.site
-    for letter_id, letter in publication.public.items():
+    for letter_id in letter_ids:
         backdated = {item.field: item for item in publication.backdated.get(letter_id, [])}
-        data = letters.letter_page(letter, statuses[letter_id], site, backdated)
+        data = letters.letter_page(publication.public[letter_id], statuses[letter_id], site, backdated)
         source = site.published_sources[letter_id]
         writer.write("letter", source, data=data, root=letters.root_of(source))
 
@@ -249,7 +270,7 @@ def _month_day(text: str) -> str:
     return label("site.rules.month_day").format(month=int(month), day=int(day))
 
 
-def _write_charts(docs: Path, publication: Publication) -> None:
+def _write_charts(writer: PageWriter, publication: Publication) -> None:
     site, stats = publication.site, publication.stats
     today = site.today
     months = [period for period in pages.trend_months(today, TREND_MONTHS)]
@@ -260,15 +281,15 @@ def _write_charts(docs: Path, publication: Publication) -> None:
         received = [item.received if item else 0 for item in figures]
         rates = [item.completion_rate.value if item else None for item in figures]
         name = "county" if scope == COUNTY else f"department-{scope}"
-        charts.write(charts.monthly_letters_chart(label("site.chart.monthly_letters"), month_labels, received),
-                     docs / "charts" / f"{name}-letters.svg")
-        charts.write(charts.completion_rate_chart(label("site.chart.monthly_completion"), month_labels, rates),
-                     docs / "charts" / f"{name}-completion.svg")
+        writer.write_bytes(f"charts/{name}-letters.svg", charts.render(charts.monthly_letters_chart(
+            label("site.chart.monthly_letters"), month_labels, received), f"{name}-letters"))
+        writer.write_bytes(f"charts/{name}-completion.svg", charts.render(charts.completion_rate_chart(
+            label("site.chart.monthly_completion"), month_labels, rates), f"{name}-completion"))
     year = pages.current_periods(today)["year"]
     county = stats.figures.get((year.code, COUNTY))
     counts = {light: getattr(county, light) for light in ("green", "yellow", "red", "none")} if county else {}
-    charts.write(charts.lights_chart(label("site.chart.lights").format(period=year.label_zh), counts),
-                 docs / "charts" / "county-lights.svg")
+    writer.write_bytes("charts/county-lights.svg", charts.render(charts.lights_chart(
+        label("site.chart.lights").format(period=year.label_zh), counts), "county-lights"))
     for period in pages.ranking_periods(stats, today):
         for category in pages.CATEGORIES:
             source = pages.ranking_chart_source(period, category)
@@ -279,4 +300,4 @@ def _write_charts(docs: Path, publication: Publication) -> None:
                 label("site.chart.ranking").format(period=period.label_zh, category=label(f"category.{category}")),
                 [site.names.get(row.department, row.department) for row in ranked],
                 [row.score for row in ranked])
-            charts.write(chart, docs / source)
+            writer.write_bytes(source, charts.render(chart, f"ranking-{period.code}-{category}"))

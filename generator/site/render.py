@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import json
+import os
 import posixpath
 import re
 from pathlib import Path
@@ -132,13 +133,19 @@ def make_environment(template_dir: Path, zone, language: str = "zh") -> jinja2.E
 
 
 class PageWriter:
-    """Render templates into the generated docs folder, one compiled template per page kind."""
+    """Write pages and files into the generated docs folder, one compiled template per page kind.
+
+    The folder is reused from build to build: files are overwritten in place
+    and ``remove_stale`` deletes the ones this build did not write, which is
+    much cheaper than deleting tens of thousands of files and writing them again.
+    """
 
     def __init__(self, environment: jinja2.Environment, docs_dir: Path):
         self.environment = environment
         self.docs_dir = docs_dir
         self.templates: dict[str, jinja2.Template] = {}
         self.pages = 0
+        self.written: set[str] = set()
         self._made: set[Path] = set()
 
     def template(self, kind: str) -> jinja2.Template:
@@ -149,10 +156,34 @@ class PageWriter:
 
     def write(self, template: str, source: str, /, **context) -> None:
         """Render ``template`` for the page at ``source`` (a path relative to docs_dir)."""
-        text = self.template(template).render(source=source, **context)
-        path = self.docs_dir / source
+        self.write_text(source, self.template(template).render(source=source, **context))
+        self.pages += 1
+
+    def write_text(self, relative: str, text: str) -> None:
+        self.write_bytes(relative, text.encode("utf-8"))
+
+    def write_bytes(self, relative: str, data: bytes) -> None:
+        path = self.docs_dir / relative
         if path.parent not in self._made:
             path.parent.mkdir(parents=True, exist_ok=True)
             self._made.add(path.parent)
-        path.write_text(text, encoding="utf-8")
-        self.pages += 1
+        path.write_bytes(data)
+        self.written.add(relative)
+
+    def copy_tree(self, source: Path, relative: str) -> None:
+        for path in sorted(source.rglob("*")):
+            if path.is_file():
+                self.write_bytes(f"{relative}/{path.relative_to(source).as_posix()}", path.read_bytes())
+
+    def remove_stale(self) -> int:
+        """Delete files left in the docs folder by earlier builds; return how many."""
+        removed = 0
+        for folder, _, files in os.walk(self.docs_dir, topdown=False):
+            base = Path(folder).relative_to(self.docs_dir).as_posix()
+            for name in files:
+                if (name if base == "." else f"{base}/{name}") not in self.written:
+                    os.unlink(os.path.join(folder, name))
+                    removed += 1
+            if base != "." and not os.listdir(folder):
+                os.rmdir(folder)
+        return removed

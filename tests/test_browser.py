@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from generator.site import search as site_search
 from generator.site.build import build_site
 
 pytestmark = pytest.mark.browser
@@ -45,7 +46,11 @@ def require_browser() -> None:
 def site_url(tmp_path_factory):
     work = tmp_path_factory.mktemp("browser")
     data = shutil.copytree(FIXTURE, work / "data")
-    build_site(data, work / "site", as_of=AS_OF, strict=True, docs_dir=work / "docs")
+    # Five search bundles for the fixture's 14 letters, so every search runs Pagefind's mergeIndex.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(site_search, "MAX_PAGES", 5)
+        build_site(data, work / "site", as_of=AS_OF, strict=True, docs_dir=work / "docs")
+    assert len(list((work / "site" / "pagefind").iterdir())) == 5
     handler = functools.partial(QuietHandler, directory=str(work / "site"))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

@@ -18,7 +18,7 @@ import pytest
 from mkdocs.utils.meta import get_data
 
 from generator.errors import DataError, WenzhengError
-from generator.site import charts
+from generator.site import charts, search
 from generator.site.build import build_site
 from generator.site.opendata import csv_text
 from generator.site.render import front_matter_html, relative_url
@@ -365,3 +365,16 @@ def test_parallel_build_writes_same_site(tmp_path):
         assert sites[3][name] == content, name
     assert sorted(path.name for path in tmp_path.joinpath("jobs-3").iterdir()) == [
         "docs", "docs-shard1", "docs-shard2", "site"]
+
+
+@pytest.mark.parametrize("pages, expected", [
+    ({2026: 14}, [("2026", "letters/2026/*/index.html")]),
+    ({2025: 20_000, 2026: 20_001}, [("2026-1", "letters/2026/*[02468]/index.html"),
+                                     ("2026-2", "letters/2026/*[13579]/index.html"),
+                                     ("2025", "letters/2025/*/index.html")]),
+    ({2026: 90_000}, [("2026-1", "letters/2026/*[05]/index.html"), ("2026-2", "letters/2026/*[16]/index.html"),
+                      ("2026-3", "letters/2026/*[27]/index.html"), ("2026-4", "letters/2026/*[38]/index.html"),
+                      ("2026-5", "letters/2026/*[49]/index.html")]),
+])
+def test_search_bundles_bound_pages_per_index(pages, expected):
+    assert search.bundles(pages) == expected

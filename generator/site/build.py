@@ -131,10 +131,10 @@ def build_site(dataset_root: Path | str = "data", site_dir: Path | str = "site",
         target.parent.mkdir(parents=True, exist_ok=True)
         temporary = Path(tempfile.mkdtemp(prefix=f".{target.name}.build-", dir=target.parent))
         try:
-            mark = _build_pages(publication, Path(config_file), docs, temporary, strict, job_count, result, phases,
-                                mark)
+            mark, years = _build_pages(publication, Path(config_file), docs, temporary, strict, job_count, result,
+                                       phases, mark)
             if search_index:
-                search.index_letters(temporary, publication.search_years())
+                search.index_letters(temporary, years)
                 log.info("Indexed %d published letters for search", result.published)
             mark = phases.done("search", mark)
             _swap(temporary, target)
@@ -150,18 +150,22 @@ def build_site(dataset_root: Path | str = "data", site_dir: Path | str = "site",
 
 
 def _build_pages(publication: Publication, config_file: Path, docs: Path, site: Path, strict: bool, jobs: int,
-                 result: BuildResult, phases: Phases, mark: float) -> float:
-    """Render the Markdown, run MkDocs and write the open data, in ``jobs`` processes; return the time mark."""
+                 result: BuildResult, phases: Phases, mark: float) -> tuple[float, dict[int, int]]:
+    """Render the Markdown, write the open data and run MkDocs in ``jobs`` processes.
+
+    Return the time mark and the number of letter pages per year, which the search index needs.
+    """
     environment = make_environment(TEMPLATE_DIR, publication.site.policy.zone)
     letter_ids = list(publication.public)
+    years = publication.pages_per_year()
     children = None
+    staging = Path(tempfile.mkdtemp(prefix=f".{site.name}-data-", dir=site.parent))
     if jobs > 1:
         def build_shard(index: int, shard_docs: Path, shard_site: Path) -> int:
             writer = render_site(publication, make_environment(TEMPLATE_DIR, publication.site.policy.zone),
                                  _folder(shard_docs), TEMPLATE_DIR / "assets", letter_ids[index::jobs], shared=False)
+            publication.release_letters()
             _run_mkdocs(config_file, shard_docs, shard_site, strict, publication)
-            if index == 1:
-                _write_open_data(shard_site, publication)
             return writer.pages
 
         children = shards.Children(build_shard, jobs, docs, site)
@@ -170,12 +174,15 @@ def _build_pages(publication: Publication, config_file: Path, docs: Path, site: 
                              letter_ids[0::jobs])
         log.info("Rendered %d pages into %s%s", writer.pages, _shown(docs),
                  f" (and {jobs - 1} more folders beside it)" if jobs > 1 else "")
+        _write_open_data(staging, publication)
+        publication.release_letters()
         mark = phases.done("render", mark)
+
         _run_mkdocs(config_file, docs, site, strict, publication)
+        for path in sorted(staging.iterdir()):
+            path.rename(site / "data" / path.name)
         result.pages = writer.pages
-        if children is None:
-            _write_open_data(site, publication)
-        else:
+        if children is not None:
             outcomes = children.wait()
             phases.counter.count += sum(outcome.warnings for outcome in outcomes)
             shards.raise_on_errors(outcomes)
@@ -186,13 +193,16 @@ def _build_pages(publication: Publication, config_file: Path, docs: Path, site: 
     finally:
         if children is not None:
             children.stop()
+        shutil.rmtree(staging, ignore_errors=True)
+        for index in range(1, jobs):
+            shutil.rmtree(shards.shard_site(site, index), ignore_errors=True)
     log.info("MkDocs built %d pages%s", result.pages, f" in {jobs} processes" if jobs > 1 else "")
-    return phases.done("mkdocs", mark)
+    return phases.done("mkdocs", mark), years
 
 
-def _write_open_data(site: Path, publication: Publication) -> None:
-    opendata.write_letters(site / "data", publication.letter_records(), publication.site.as_of.isoformat())
-    opendata.write_figures(site / "data", publication.stats, publication.site.departments)
+def _write_open_data(folder: Path, publication: Publication) -> None:
+    opendata.write_letters(folder, publication.letter_records(), publication.site.as_of.isoformat())
+    opendata.write_figures(folder, publication.stats, publication.site.departments)
 
 
 def _folder(path: Path) -> Path:

@@ -20,7 +20,7 @@ from markupsafe import Markup
 from generator.labels import label, labels
 from generator.periods import Period
 from generator.privacy import mask_document, mask_letter_for_publication
-from generator.site import charts, letters, pages
+from generator.site import charts, letters, pages, search
 from generator.site.render import PageWriter
 from generator.accountability import MEASURES
 from generator.ranking import COMPONENTS
@@ -47,6 +47,7 @@ class Publication:
     rows: list[letters.LetterRow]  # newest first
     backdated: dict  # letter id -> list of history.BackdatedItem
     masked: int
+    years: dict[int, int] | None = None  # letter pages per year, kept by release_letters
 
     @classmethod
     def prepare(cls, dataset, as_of: dt.datetime) -> Publication:
@@ -82,8 +83,25 @@ class Publication:
     def counts(self) -> tuple[int, int]:
         return len(self.letters), len(self.public)
 
-    def search_years(self) -> list[int]:
-        return sorted({row.received_date.year for row in self.rows if row.published})
+    def pages_per_year(self) -> dict[int, int]:
+        """Number of published letters (letter pages) per year of receipt."""
+        if self.years is not None:
+            return self.years
+        counts: dict[int, int] = {}
+        for row in self.rows:
+            if row.published:
+                counts[row.received_date.year] = counts.get(row.received_date.year, 0) + 1
+        return counts
+
+    def release_letters(self) -> None:
+        """Drop the letters and their rows once the pages and open data are written, to free memory.
+
+        Counts, statuses' figures and the values the theme needs stay.
+        """
+        self.years = self.pages_per_year()
+        self.letters, self.public, self.rows, self.backdated = [], {}, [], {}
+        self.dataset.letters = []
+        self.stats.statuses = {}
 
     def letter_records(self) -> list[dict]:
         from generator.site.opendata import letter_record
@@ -104,7 +122,7 @@ class Publication:
             "as_of_iso": as_of.isoformat(),
             "stale_after_hours": self.site.policy.site["stale_after_hours"],
             "stale": label("site.stale").format(hours=self.site.policy.site["stale_after_hours"]),
-            "search_years": list(reversed(self.search_years())),
+            "search_bundles": [name for name, _ in search.bundles(self.pages_per_year())],
             "search_placeholder": label("site.search.placeholder"),
             "search_label": label("site.search.label"),
             "search_empty": label("site.search.empty"),

@@ -4,9 +4,8 @@ Letter pages sit outside the navigation and carry no Markdown links, so they
 do not depend on each other. With ``jobs`` processes, the parent renders and
 builds the shared pages plus every ``jobs``-th letter, and each forked child
 renders and builds its own share of the letters, with stubs of the
-navigation's pages, into a docs folder and a site folder of its own; the
-children also write the open data files. Their letter pages and files are
-then moved into the parent's site folder.
+navigation's pages, into a docs folder and a site folder of its own. Their
+letter pages are then moved into the parent's site folder.
 """
 
 from __future__ import annotations
@@ -107,7 +106,7 @@ class _Counter(logging.Handler):
 
 
 def merge(shard: Path, site: Path) -> None:
-    """Move a shard's letter pages, open data files and sitemap entries into ``site``, then delete the shard."""
+    """Move a shard's letter pages and sitemap entries into ``site``, then delete the shard."""
     letters = shard / "letters"
     for year in sorted(letters.iterdir()) if letters.is_dir() else []:
         if not year.is_dir():
@@ -116,11 +115,6 @@ def merge(shard: Path, site: Path) -> None:
         target.mkdir(parents=True, exist_ok=True)
         for page in year.iterdir():
             page.rename(target / page.name)
-    data = shard / "data"
-    for path in sorted(data.iterdir()) if data.is_dir() else []:
-        if path.suffix in (".json", ".csv"):
-            (site / "data").mkdir(exist_ok=True)
-            path.rename(site / "data" / path.name)
     _merge_sitemap(shard / "sitemap.xml", site / "sitemap.xml")
     shutil.rmtree(shard)
 

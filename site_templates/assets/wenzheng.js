@@ -1,7 +1,7 @@
 /*
  * Loaded on every page (mkdocs.yml extra_javascript):
  * - shows the staleness warning when the page's data is older than the policy allows;
- * - runs the header search over the Pagefind bundles, one per year of letters.
+ * - runs the header search over the Pagefind bundles of the letters (one or more per year).
  * Search results are built with createElement and textContent only, so text
  * from letters is never parsed as HTML.
  */
@@ -28,21 +28,21 @@
 
   var loading = null;
 
-  // Import the newest year's bundle and merge the other years into it.
+  // Import the newest bundle and merge the others (older years, other parts of a year) into it.
   function loadPagefind(box) {
     if (loading) {
       return loading;
     }
     var root = siteRoot(box);
-    var years = (box.getAttribute("data-years") || "").split(",").filter(Boolean);
-    if (!years.length) {
+    var bundles = (box.getAttribute("data-bundles") || "").split(",").filter(Boolean);
+    if (!bundles.length) {
       return Promise.reject(new Error("no search index"));
     }
-    loading = import(new URL("pagefind/" + years[0] + "/pagefind.js", root).href).then(function (pagefind) {
+    loading = import(new URL("pagefind/" + bundles[0] + "/pagefind.js", root).href).then(function (pagefind) {
       var chain = pagefind.options({ baseUrl: root.pathname });
-      years.slice(1).forEach(function (year) {
+      bundles.slice(1).forEach(function (bundle) {
         chain = chain.then(function () {
-          return pagefind.mergeIndex(new URL("pagefind/" + year + "/", root).href, { baseUrl: root.pathname });
+          return pagefind.mergeIndex(new URL("pagefind/" + bundle + "/", root).href, { baseUrl: root.pathname });
         });
       });
       return chain.then(function () { return pagefind; });

@@ -102,11 +102,18 @@ class WorkCalendar:
         self._extend_to(day)
         return self._working[day.toordinal() - self._origin]
 
+    @property
+    def provisional_years(self) -> list[int]:
+        """Years for which a provisional answer has been given so far."""
+        return sorted(self._warned)
+
     def _warn_provisional(self, year: int) -> None:
         if year not in self._warned:
             self._warned.add(year)
-            log.warning(
-                "No official working-day schedule for %d; dates in %d are counted provisionally "
+            # INFO, not WARNING: provisional dates are an expected state that the site marks, so a
+            # strict build must not fail on them; `wenzheng validate` warns about the missing notice.
+            log.info(
+                "Notice: no official working-day schedule for %d; dates in %d are counted provisionally "
                 "(weekdays minus fixed-date holidays). Add the State Council notice to data/calendar/.",
                 year, year,
             )

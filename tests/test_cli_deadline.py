@@ -89,7 +89,7 @@ Provisional: no official schedule for part of this range; the count uses weekday
 and may change when the notice is published.
 """
     assert result.stderr == (
-        "WARNING: No official working-day schedule for 2027; dates in 2027 are counted provisionally "
+        "Notice: no official working-day schedule for 2027; dates in 2027 are counted provisionally "
         "(weekdays minus fixed-date holidays). Add the State Council notice to data/calendar/.\n"
     )
 

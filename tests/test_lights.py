@@ -414,7 +414,7 @@ def test_scenario_file_light(policy, calendar, name, as_of, light, flags, fields
 @pytest.fixture
 def workdays_log(caplog, monkeypatch):
     monkeypatch.setattr(logging.getLogger("generator"), "propagate", True)
-    caplog.set_level(logging.WARNING, logger="generator.workdays")
+    caplog.set_level(logging.INFO, logger="generator.workdays")
     return caplog
 
 
@@ -426,7 +426,7 @@ def test_provisional_year_flagged_and_logged_once(policy, workdays_log):
     second = evaluate(letter, calendar, policy, as_of)
     assert first.provisional and second.provisional
     assert [record.getMessage() for record in workdays_log.records] == [
-        "No official working-day schedule for 2027; dates in 2027 are counted provisionally "
+        "Notice: no official working-day schedule for 2027; dates in 2027 are counted provisionally "
         "(weekdays minus fixed-date holidays). Add the State Council notice to data/calendar/."
     ]
 

@@ -54,9 +54,9 @@ def calendar() -> WorkCalendar:
 
 @pytest.fixture
 def workdays_log(caplog, monkeypatch):
-    """Capture warnings of generator.workdays even after a CLI run stopped propagation."""
+    """Capture the notices of generator.workdays even after a CLI run stopped propagation."""
     monkeypatch.setattr(logging.getLogger("generator"), "propagate", True)
-    caplog.set_level(logging.WARNING, logger="generator.workdays")
+    caplog.set_level(logging.INFO, logger="generator.workdays")
     return caplog
 
 
@@ -136,7 +136,7 @@ def test_year_before_package_is_provisional_without_crash(workdays_log):
     # The day table starts at 2003 here, and 2026 must still count right.
     assert calendar.add(day("2026-09-28"), 5) == day("2026-10-10")
     assert [record.getMessage() for record in workdays_log.records] == [
-        "No official working-day schedule for 2003; dates in 2003 are counted provisionally "
+        "Notice: no official working-day schedule for 2003; dates in 2003 are counted provisionally "
         "(weekdays minus fixed-date holidays). Add the State Council notice to data/calendar/."
     ]
 
@@ -287,12 +287,12 @@ def test_provisional_year_logged_once(workdays_log):
     calendar.info(day("2027-10-01"))
     calendar.deadline(day("2027-12-28"), 5)
     assert [record.getMessage() for record in workdays_log.records] == [
-        "No official working-day schedule for 2027; dates in 2027 are counted provisionally "
+        "Notice: no official working-day schedule for 2027; dates in 2027 are counted provisionally "
         "(weekdays minus fixed-date holidays). Add the State Council notice to data/calendar/.",
-        "No official working-day schedule for 2028; dates in 2028 are counted provisionally "
+        "Notice: no official working-day schedule for 2028; dates in 2028 are counted provisionally "
         "(weekdays minus fixed-date holidays). Add the State Council notice to data/calendar/.",
     ]
-    assert all(record.levelno == logging.WARNING for record in workdays_log.records)
+    assert all(record.levelno == logging.INFO for record in workdays_log.records)
 
 
 # Notices in data/calendar/

@@ -77,6 +77,11 @@ def test_build_writes_page(built, path):
     assert (site / path / "index.html").is_file()
 
 
+def test_site_folder_is_readable_by_others(built):
+    _, site = built
+    assert site.stat().st_mode & 0o005 == 0o005
+
+
 def test_build_result_counts(built):
     result, _ = built
     assert result.letters == 16

@@ -130,6 +130,8 @@ def build_site(dataset_root: Path | str = "data", site_dir: Path | str = "site",
         job_count = jobs or shards.default_jobs(result.published)
         target.parent.mkdir(parents=True, exist_ok=True)
         temporary = Path(tempfile.mkdtemp(prefix=f".{target.name}.build-", dir=target.parent))
+        # mkdtemp creates the folder for its owner only; the site must be readable by a web server.
+        temporary.chmod(0o777 & ~_umask())
         try:
             mark, years = _build_pages(publication, Path(config_file), docs, temporary, strict, job_count, result,
                                        phases, mark)
@@ -203,6 +205,12 @@ def _build_pages(publication: Publication, config_file: Path, docs: Path, site: 
 def _write_open_data(folder: Path, publication: Publication) -> None:
     opendata.write_letters(folder, publication.letter_records(), publication.site.as_of.isoformat())
     opendata.write_figures(folder, publication.stats, publication.site.departments)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def _folder(path: Path) -> Path:

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from mkdocs.utils.meta import get_data
 
+from generator.audit import audit_site
 from generator.errors import DataError, WenzhengError
 from generator.site import charts, search
 from generator.site.build import build_site
@@ -168,6 +169,13 @@ def test_private_markers_appear_in_no_file(built):
             assert marker not in text, f"{marker} in {path}"
 
 
+def test_audit_finds_nothing_in_built_site(built):
+    result, site = built
+    report = audit_site(site, FIXTURE, mkdocs_config=Path(__file__).resolve().parents[1] / "mkdocs.yml")
+    assert [finding for finding in report.findings] == []
+    assert report.private_letters == 2
+
+
 def test_private_letter_listed_without_text(built):
     _, site = built
     html = page(site, "letters/department/town-dongcheng")
@@ -199,9 +207,15 @@ def test_injection_text_shows_literally(built):
 
 def test_chart_escapes_department_name():
     chart = charts.ranking_chart("排名", ["<script>alert(1)</script>乡"], [0.5])
-    svg = chart.render().decode("utf-8")
-    assert "<script>alert(1)" not in svg
+    svg = charts.render(chart, "ranking").decode("utf-8")
+    assert "<script" not in svg
     assert "&lt;script&gt;alert(1)&lt;/script&gt;乡" in svg
+
+
+def test_charts_carry_no_script(built):
+    _, site = built
+    for path in (site / "charts").glob("*.svg"):
+        assert b"<script" not in path.read_bytes(), path
 
 
 @pytest.mark.parametrize("html, expected", [

@@ -257,7 +257,7 @@ def write_letters(folder: Path, count: int) -> None:
             f"  at: {day.isoformat()}T10:00:00+08:00\n", encoding="utf-8")
 
 
-def test_letter_page_size_does_not_depend_on_letter_count(tmp_path):
+def test_letter_page_size_independent_of_count(tmp_path):
     sizes = {}
     for count in (20, 200):
         data = tmp_path / f"data-{count}"

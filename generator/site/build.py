@@ -1,8 +1,8 @@
 """The site build: validate, compute, render Markdown, run MkDocs, write open data, index for search.
 
-Each phase finishes before the next starts, and everything is built into a
-temporary folder beside the target; the target is replaced only when every
-phase succeeded, so a failed build never leaves a partial site.
+Each phase finishes before the next starts. Everything is built into a
+temporary folder beside the target, and the target is replaced only when
+every phase succeeded, so a failed build never leaves a partial site.
 """
 
 from __future__ import annotations

@@ -1,9 +1,9 @@
 """Charts as static SVG files drawn by pygal: text stays text, and no script is embedded.
 
 Pages show the files through ``<img>``, so a browser never runs anything in
-them even if one did contain a script. Labels that come from data (department
-names) are escaped by pygal, which writes every label through lxml or
-ElementTree; ``tests/test_site_build.py`` checks that a name containing
+them even if one did contain a script. pygal escapes the labels that come
+from data (department names) because it writes every label through lxml or
+ElementTree. ``tests/test_site_build.py`` checks that a name containing
 ``<script>`` ends up as text.
 """
 

@@ -1,6 +1,6 @@
 """What the site publishes, and the order in which its pages are written.
 
-``Publication`` holds the computed state of one build: statistics, masked
+``Publication`` is the computed state of one build: statistics, masked
 copies of the published letters, one row per letter for the lists, and the
 Git-recorded dates of backdated items. ``render_site`` writes every Markdown
 page and chart from it. Letter pages get only their own letter and shared
@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 

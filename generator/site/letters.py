@@ -22,7 +22,6 @@ from generator.spec import LETTER_TYPES
 from generator.site.render import page_dir
 
 LIGHT_ORDER = ("red", "yellow", "green", "none")
-LIST_KINDS = ("month", "department", "type", "light")
 
 
 def letter_source(letter_id: str, received: dt.date) -> str:

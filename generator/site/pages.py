@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import heapq
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from generator.labels import label
 from generator.periods import Period

@@ -1,10 +1,11 @@
 """The Jinja2 environment that turns page contexts into Markdown files for MkDocs.
 
 Templates in ``site_templates/`` produce Markdown whose data-bearing parts are
-raw HTML blocks. Autoescape is on for every template, so any value from a
-data file lands HTML-escaped inside those blocks: Python-Markdown passes raw
-HTML blocks through untouched, so Markdown syntax, ``{{ }}`` and MkDocs
-syntax in a letter show literally, and ``&lt;script&gt;`` stays text.
+HTML, either raw HTML blocks in the body or an HTML fragment in the front
+matter. Autoescape is on for every template, so any value from a data file
+lands HTML-escaped. Python-Markdown passes raw HTML blocks through untouched,
+so Markdown syntax, ``{{ }}`` and MkDocs syntax in a letter show literally,
+and ``&lt;script&gt;`` stays text.
 """
 
 from __future__ import annotations
@@ -56,24 +57,12 @@ def format_rate(rate) -> str:
     return f"{100 * rate.numerator / rate.denominator:.1f}%（{rate.numerator}/{rate.denominator}）"
 
 
-def format_percent(value: float | None) -> str:
-    return "—" if value is None else f"{100 * value:.1f}%"
-
-
 def format_date(value) -> str:
     if value is None:
         return "—"
     if isinstance(value, dt.datetime):
         return value.strftime("%Y-%m-%d")
     return value.isoformat()
-
-
-def format_number(value, digits: int = 1) -> str:
-    if value is None:
-        return "—"
-    if isinstance(value, int):
-        return str(value)
-    return f"{value:.{digits}f}"
 
 
 def front_matter_title(text: str) -> Markup:
@@ -95,7 +84,7 @@ def front_matter_html(html: str) -> Markup:
 
     Every line is indented, so no line of the fragment can end the front
     matter (a line of ``---``). Characters that YAML cannot carry in a block
-    scalar can only come from data text; they become numeric character
+    scalar can only come from data text. They become numeric character
     references, which a browser shows as the same character.
     """
     text = _YAML_UNSAFE.sub(lambda match: "&#x%x;" % ord(match.group()), str(html).strip("\n"))
@@ -124,9 +113,7 @@ def make_environment(template_dir: Path, zone, language: str = "zh") -> jinja2.E
     environment.filters["moment"] = lambda value: "—" if value is None else value.astimezone(zone).strftime(
         "%Y-%m-%d %H:%M")
     environment.filters["rate"] = format_rate
-    environment.filters["percent"] = format_percent
     environment.filters["day"] = format_date
-    environment.filters["number"] = format_number
     environment.filters["title_yaml"] = front_matter_title
     environment.filters["front_matter_html"] = front_matter_html
     return environment

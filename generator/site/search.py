@@ -3,7 +3,7 @@
 Pagefind's extended binary (shipped by the ``pagefind_bin_extended`` wheel)
 segments Chinese text into words and writes a chunked index: a query
 downloads the index chunks for its words plus the fragments of the pages it
-shows, not the whole index. The indexer holds every page it indexes in
+shows, not the whole index. The indexer keeps every page it indexes in
 memory, so the letters are indexed in bundles of at most ``MAX_PAGES``
 pages: one per year, or a year split by the last digit of the letter id.
 The search script in the page header loads the newest bundle and merges the
@@ -25,11 +25,11 @@ log = logging.getLogger(__name__)
 
 BUNDLE_FOLDER = "pagefind"
 
-# Pagefind 1.5.2 (extended) peaked at 3.1 GB indexing 40,000 letter pages of the demo data on the
-# development machine, so a bundle holds at most half that.
+# Pagefind 1.5.2 (extended) peaked at 3.1 GB indexing 40,000 letter pages of `wenzheng demo` data on
+# the 2-core development machine, so a bundle contains at most half that many pages.
 MAX_PAGES = 20_000
 
-# How a year too large for one bundle is split: by the last digit of the letter id, into groups of digits.
+# Groups of last digits of the letter id that split a year too large for one bundle, by number of parts.
 DIGIT_GROUPS = {count: ["".join(str(digit) for digit in range(10) if digit % count == group)
                         for group in range(count)] for count in (2, 5, 10)}
 
@@ -67,8 +67,8 @@ def index_bundle(site_dir: Path, name: str, pattern: str, binary: Path) -> None:
         raise WenzhengError(f"Pagefind failed on the letters of bundle {name} (exit status {result.returncode}):\n"
                             f"{output}")
     for message in pagefind_messages(output):
-        # Pagefind prints notes (for example that it has no stemming for Chinese) even with --quiet;
-        # they describe expected behaviour, so only its other messages count as warnings.
+        # Pagefind prints notes even with --quiet, for example that it has no stemming for Chinese.
+        # They describe expected behaviour, so only its other messages count as warnings.
         level = logging.DEBUG if message.startswith("Note:") else logging.WARNING
         log.log(level, "Pagefind (%s): %s", name, message)
 

@@ -2,9 +2,9 @@
 
 Letter pages sit outside the navigation and carry no Markdown links, so they
 do not depend on each other. With ``jobs`` processes, the parent renders and
-builds the shared pages plus every ``jobs``-th letter, and each forked child
-renders and builds its own share of the letters, with stubs of the
-navigation's pages, into a docs folder and a site folder of its own. Their
+builds the shared pages plus every ``jobs``-th letter. Each forked child
+renders and builds its own share of the letters into a docs folder and a site
+folder of its own, with stubs of the navigation's pages. The children's
 letter pages are then moved into the parent's site folder.
 """
 

@@ -132,8 +132,8 @@
       loadPagefind(box)
         .then(function (pagefind) { return pagefind.search(query); })
         .then(function (search) {
-          var shown = search.results.slice(0, MAX_RESULTS);
-          return Promise.all(shown.map(function (result) { return result.data(); }));
+          var firstResults = search.results.slice(0, MAX_RESULTS);
+          return Promise.all(firstResults.map(function (result) { return result.data(); }));
         })
         .then(function (hits) {
           if (ticket === latest) {

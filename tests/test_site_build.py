@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import gzip
+import logging
 import io
 import json
 import os
@@ -350,12 +351,32 @@ def test_backdated_reply_shown_when_data_in_git(tmp_path):
     environment = {**os.environ, "GIT_AUTHOR_NAME": "clerk", "GIT_AUTHOR_EMAIL": "clerk@example.invalid",
                    "GIT_COMMITTER_NAME": "clerk", "GIT_COMMITTER_EMAIL": "clerk@example.invalid",
                    "GIT_AUTHOR_DATE": "2026-04-20T10:00:00+08:00", "GIT_COMMITTER_DATE": "2026-04-20T10:00:00+08:00"}
-    for command in (["init", "-q"], ["add", "data"], ["commit", "-q", "-m", "Record letters"]):
+    letter = next(data.rglob("HF-2026-00006.yaml"))
+    answered = letter.read_text(encoding="utf-8")
+    # The office registers the letter on 2026-03-02; the replies are committed only on 2026-04-20.
+    letter.write_text(answered.split("replies:")[0], encoding="utf-8")
+    registered = {**environment, "GIT_AUTHOR_DATE": "2026-03-02T12:00:00+08:00",
+                  "GIT_COMMITTER_DATE": "2026-03-02T12:00:00+08:00"}
+    for command in (["init", "-q"], ["add", "data"], ["commit", "-q", "-m", "Register letters"]):
+        subprocess.run(["git", "-C", str(tmp_path / "repo"), *command], check=True, env=registered)
+    letter.write_text(answered, encoding="utf-8")
+    for command in (["add", "data"], ["commit", "-q", "-m", "Record replies"]):
         subprocess.run(["git", "-C", str(tmp_path / "repo"), *command], check=True, env=environment)
     build(data, tmp_path, search_index=False)
     html = page(tmp_path / "site", "letters/2026/HF-2026-00006")
     assert '<span class="wz-flag">补记日期</span>' in html
     assert re.search(r"补记：记载的时间为 2026-03-03 10:00，实际录入时间为 2026-04-20 10:00，早了 \d+ 个工作日。", html)
+
+
+def test_letter_file_first_version_dates_taken_as_stated(tmp_path):
+    data = copy_fixture(tmp_path / "repo" / "data")
+    environment = {**os.environ, "GIT_AUTHOR_NAME": "office", "GIT_AUTHOR_EMAIL": "office@example.invalid",
+                   "GIT_COMMITTER_NAME": "office", "GIT_COMMITTER_EMAIL": "office@example.invalid",
+                   "GIT_AUTHOR_DATE": "2026-04-20T10:00:00+08:00", "GIT_COMMITTER_DATE": "2026-04-20T10:00:00+08:00"}
+    for command in (["init", "-q"], ["add", "data"], ["commit", "-q", "-m", "Import the archive"]):
+        subprocess.run(["git", "-C", str(tmp_path / "repo"), *command], check=True, env=environment)
+    build(data, tmp_path, search_index=False)
+    assert "补记日期" not in page(tmp_path / "site", "letters/2026/HF-2026-00006")
 
 
 @pytest.mark.parametrize("source, target, expected", [
@@ -397,3 +418,19 @@ def test_parallel_build_writes_same_site(tmp_path):
 ])
 def test_search_bundles_bound_pages_per_index(pages, expected):
     assert search.bundles(pages) == expected
+
+
+def test_strict_build_goes_on_without_next_year_schedule(tmp_path, caplog):
+    data = copy_fixture(tmp_path / "data")
+    caplog.set_level(logging.INFO, logger="generator")
+    monkey_propagate = logging.getLogger("generator").propagate
+    logging.getLogger("generator").propagate = True
+    try:
+        build(data, tmp_path, as_of="2026-12-20T10:00", search_index=False)
+    finally:
+        logging.getLogger("generator").propagate = monkey_propagate
+    notices = [record for record in caplog.records if "no official working-day schedule for 2027" in
+               record.getMessage()]
+    assert notices
+    assert all(record.levelno == logging.INFO for record in notices)
+    assert (tmp_path / "site" / "index.html").exists()

@@ -143,7 +143,10 @@ def backdated_items(dataset, public: dict) -> dict:
         return {}
     data_dir = root.relative_to(top).as_posix() or "."
     try:
-        recorded = history.recorded_dates(top, data_dir, time_zone=dataset.policy.time_zone)
+        # Only the office may add a letter file (check-change enforces it), so the dates in a
+        # file's first version are taken as stated: that is how imported archives are recorded.
+        recorded = history.recorded_dates(top, data_dir, time_zone=dataset.policy.time_zone,
+                                          first_versions_as_stated=True)
     except history.GitError as error:
         log.warning("Could not read the Git history, so backdated items are not shown: %s", error)
         return {}

@@ -5,9 +5,9 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import gzip
-import logging
 import io
 import json
+import logging
 import os
 import re
 import shutil
@@ -19,8 +19,9 @@ import pytest
 from mkdocs.utils.meta import get_data
 
 from generator.audit import audit_site
-from generator.errors import DataError, WenzhengError
+from generator.errors import DataError, Problem, WenzhengError
 from generator.site import charts, search
+from generator.site import build as site_build
 from generator.site.build import build_site
 from generator.site.opendata import csv_text
 from generator.site.render import front_matter_html, relative_url
@@ -326,13 +327,20 @@ def test_rules_page_follows_policy(tmp_path):
     assert "首次回复：收信后 5 个工作日内" not in html
 
 
-def test_strict_build_keeps_old_site_on_warning(tmp_path):
+def test_strict_build_keeps_old_site_on_warning(tmp_path, monkeypatch):
     data = copy_fixture(tmp_path / "data")
     build(data, tmp_path, search_index=False)
-    # From November on, a missing working-day schedule for next year is a warning.
-    late = dt.datetime(2026, 11, 16, 12, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+    real_load = site_build.load_dataset
+
+    def load_with_warning(*arguments, **options):
+        dataset = real_load(*arguments, **options)
+        dataset.problems.append(Problem("data/departments.yaml", "departments", "a test warning",
+                                        severity="warning", code="test"))
+        return dataset
+
+    monkeypatch.setattr(site_build, "load_dataset", load_with_warning)
     with pytest.raises(WenzhengError, match=r"1 warning\(s\) in strict mode during the validate phase"):
-        build(data, tmp_path, as_of=late, search_index=False)
+        build(data, tmp_path, search_index=False)
     assert AS_OF_LINE in page(tmp_path / "site", "")
     assert [path.name for path in tmp_path.iterdir() if path.name.startswith(".site")] == []
 

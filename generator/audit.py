@@ -534,7 +534,7 @@ def audit_site(site_dir: Path, data_dir: Path | None = None, template_dirs: list
         report.files_scanned += 1
         report.findings.extend(audit_file(relative, *content, context))
     report.seconds = time.perf_counter() - started
-    logger.info(report.summary())
+    logger.debug(report.summary())
     return report
 
 

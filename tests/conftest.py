@@ -57,3 +57,9 @@ def scratch_data(tmp_path, monkeypatch) -> Path:
     shutil.copy(REPO_ROOT / "data" / "departments.yaml", data)
     monkeypatch.chdir(tmp_path)
     return Path("data")
+
+
+@pytest.fixture(autouse=True)
+def separate_archive_cache(tmp_path, monkeypatch):
+    """Keep each test's archived site years in its own folder, never in the project's .cache."""
+    monkeypatch.setenv("WENZHENG_CACHE_DIR", str(tmp_path / "archive-cache"))

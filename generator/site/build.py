@@ -20,7 +20,7 @@ from pathlib import Path
 from generator.commands.common import parse_moment
 from generator.dataset import load_dataset, load_policy
 from generator.errors import DataError, WenzhengError
-from generator.site import opendata, search, shards
+from generator.site import archive, opendata, search, shards
 from generator.site.content import Publication, render_site
 from generator.site.render import make_environment
 
@@ -93,11 +93,15 @@ class Phases:
 def build_site(dataset_root: Path | str = "data", site_dir: Path | str = "site",
                as_of: dt.datetime | str | None = None, strict: bool = False, *,
                config_file: Path | str = CONFIG_FILE, docs_dir: Path | str | None = None,
-               search_index: bool = True, jobs: int | None = None) -> BuildResult:
+               search_index: bool = True, jobs: int | None = None,
+               archive_cache: Path | str | bool | None = None) -> BuildResult:
     """Build the public site from ``dataset_root`` into ``site_dir`` as of ``as_of`` (default: now).
 
     ``jobs`` is the number of processes that render and build letter pages
     (default: one per CPU from 2,000 published letters on, else one).
+    ``archive_cache`` is the folder where final years' pages are kept between
+    builds (default: ``$WENZHENG_CACHE_DIR`` or ``.cache/archive``); False
+    builds every year afresh and stores nothing.
     """
     started = time.perf_counter()
     root, target = Path(dataset_root), Path(site_dir).resolve()
@@ -132,17 +136,25 @@ def build_site(dataset_root: Path | str = "data", site_dir: Path | str = "site",
                  moment.strftime("%Y-%m-%d %H:%M %z"))
         mark = phases.done("compute", mark)
 
-        job_count = jobs or shards.default_jobs(result.published)
+        if archive_cache is False:
+            archived = archive.ArchivePlan(archive.cache_folder())
+        else:
+            archived = archive.plan(publication, root, archive_cache or None)
+        job_count = jobs or shards.default_jobs(result.published - sum(
+            archived.pages[year] for year in archived.hits))
         target.parent.mkdir(parents=True, exist_ok=True)
         temporary = Path(tempfile.mkdtemp(prefix=f".{target.name}.build-", dir=target.parent))
         # mkdtemp creates the folder for its owner only; the site must be readable by a web server.
         temporary.chmod(0o777 & ~_umask())
         try:
             mark, years = _build_pages(publication, Path(config_file), docs, temporary, strict, job_count, result,
-                                       phases, mark)
+                                       phases, mark, set(archived.hits))
             if search_index:
-                search.index_letters(temporary, years)
-                log.info("Indexed %d published letters for search", result.published)
+                fresh = {year: count for year, count in years.items() if year not in archived.hits}
+                search.index_letters(temporary, fresh)
+                log.info("Indexed %d published letters for search", sum(fresh.values()))
+            result.pages += archive.restore(archived, temporary)
+            archive.store(archived, temporary, search_index)
             mark = phases.done("search", mark)
             _swap(temporary, target)
         except BaseException:
@@ -157,13 +169,17 @@ def build_site(dataset_root: Path | str = "data", site_dir: Path | str = "site",
 
 
 def _build_pages(publication: Publication, config_file: Path, docs: Path, site: Path, strict: bool, jobs: int,
-                 result: BuildResult, phases: Phases, mark: float) -> tuple[float, dict[int, int]]:
+                 result: BuildResult, phases: Phases, mark: float,
+                 archived_years: set[int]) -> tuple[float, dict[int, int]]:
     """Render the Markdown, write the open data and run MkDocs in ``jobs`` processes.
 
-    Return the time mark and the number of letter pages per year, which the search index needs.
+    Letter pages of ``archived_years`` are skipped: they come from the archive
+    cache. Return the time mark and the number of letter pages per year, which
+    the search index needs.
     """
     environment = make_environment(TEMPLATE_DIR, publication.site.policy.zone)
-    letter_ids = list(publication.public)
+    letter_ids = [row.id for row in reversed(publication.rows)
+                  if row.published and row.received_date.year not in archived_years]
     years = publication.pages_per_year()
     children = None
     staging = Path(tempfile.mkdtemp(prefix=f".{site.name}-data-", dir=site.parent))
@@ -208,6 +224,7 @@ def _build_pages(publication: Publication, config_file: Path, docs: Path, site: 
 
 
 def _write_open_data(folder: Path, publication: Publication) -> None:
+    opendata.write_build_info(folder, publication.theme_extra()["wenzheng"])
     opendata.write_letters(folder, publication.letter_records(), publication.site.as_of.isoformat())
     opendata.write_figures(folder, publication.stats, publication.site.departments)
 

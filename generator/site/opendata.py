@@ -125,3 +125,19 @@ def write_figures(folder: Path, stats: Stats, departments: dict) -> None:
     rows = stats_csv_rows(stats)
     defused = [rows[0], *([*row[:3], csv_text(row[3]), *row[4:]] for row in rows[1:])]
     (folder / "figures.csv").write_bytes(csv_bytes(defused))
+
+
+def write_build_info(folder: Path, theme: dict) -> None:
+    """Write ``build.json``: what every page's script needs from the latest build.
+
+    Archived letter pages are built once and reused, so the moment the data
+    is as of and the list of search bundles reach them through this file.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    info = {
+        "as_of": theme["as_of"],
+        "as_of_iso": theme["as_of_iso"],
+        "stale_after_hours": theme["stale_after_hours"],
+        "search_bundles": theme["search_bundles"],
+    }
+    (folder / "build.json").write_text(json.dumps(info, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")

@@ -11,9 +11,41 @@
   var MAX_RESULTS = 10;
   var SNIPPET_CHARACTERS = 80;
 
+  // The latest build's as-of moment and search bundles. Letter pages of final years are
+  // reused from earlier builds, so what they carry in their HTML may be older than this.
+  var buildInfo = null;
+
+  function loadBuildInfo(root) {
+    if (!buildInfo) {
+      buildInfo = window.fetch(new URL("data/build.json", root).href, { cache: "no-cache" })
+        .then(function (response) { return response.ok ? response.json() : null; })
+        .catch(function () { return null; });
+    }
+    return buildInfo;
+  }
+
+  function applyBuildInfo(info) {
+    if (!info) {
+      return;
+    }
+    var lines = document.querySelectorAll(".wz-asof__line");
+    for (var i = 0; i < lines.length; i++) {
+      lines[i].textContent = info.as_of;
+    }
+    var nodes = document.querySelectorAll(".wz-stale[data-as-of]");
+    for (var j = 0; j < nodes.length; j++) {
+      nodes[j].setAttribute("data-as-of", info.as_of_iso);
+    }
+    var boxes = document.querySelectorAll("[data-wz-search]");
+    for (var k = 0; k < boxes.length; k++) {
+      boxes[k].setAttribute("data-bundles", (info.search_bundles || []).join(","));
+    }
+  }
+
   function showStaleness() {
     var nodes = document.querySelectorAll(".wz-stale[data-as-of]");
     for (var i = 0; i < nodes.length; i++) {
+      nodes[i].hidden = true;
       var asOf = Date.parse(nodes[i].getAttribute("data-as-of"));
       var hours = Number(nodes[i].getAttribute("data-stale-hours"));
       if (!isNaN(asOf) && hours > 0 && Date.now() - asOf > hours * 3600 * 1000) {
@@ -34,21 +66,28 @@
       return loading;
     }
     var root = siteRoot(box);
-    var bundles = (box.getAttribute("data-bundles") || "").split(",").filter(Boolean);
-    if (!bundles.length) {
-      return Promise.reject(new Error("no search index"));
-    }
-    loading = import(new URL("pagefind/" + bundles[0] + "/pagefind.js", root).href).then(function (pagefind) {
-      var chain = pagefind.options({ baseUrl: root.pathname });
-      bundles.slice(1).forEach(function (bundle) {
-        chain = chain.then(function () {
-          return pagefind.mergeIndex(new URL("pagefind/" + bundle + "/", root).href, { baseUrl: root.pathname });
-        });
+    loading = loadBuildInfo(root).then(function (info) {
+      applyBuildInfo(info);
+      var bundles = (box.getAttribute("data-bundles") || "").split(",").filter(Boolean);
+      if (!bundles.length) {
+        throw new Error("no search index");
+      }
+      return import(new URL("pagefind/" + bundles[0] + "/pagefind.js", root).href).then(function (pagefind) {
+        return mergeBundles(pagefind, bundles, root);
       });
-      return chain.then(function () { return pagefind; });
     });
     loading.catch(function () { loading = null; });
     return loading;
+  }
+
+  function mergeBundles(pagefind, bundles, root) {
+    var chain = pagefind.options({ baseUrl: root.pathname });
+    bundles.slice(1).forEach(function (bundle) {
+      chain = chain.then(function () {
+        return pagefind.mergeIndex(new URL("pagefind/" + bundle + "/", root).href, { baseUrl: root.pathname });
+      });
+    });
+    return chain.then(function () { return pagefind; });
   }
 
   function terms(query) {
@@ -175,6 +214,12 @@
   function start() {
     showStaleness();
     var boxes = document.querySelectorAll("[data-wz-search]");
+    if (boxes.length) {
+      loadBuildInfo(siteRoot(boxes[0])).then(function (info) {
+        applyBuildInfo(info);
+        showStaleness();
+      });
+    }
     for (var i = 0; i < boxes.length; i++) {
       setUpSearch(boxes[i]);
     }

@@ -31,8 +31,20 @@ def page_download(site: Path, page: str) -> dict:
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    """Serve files without logging, recording the path and size of every file sent."""
+
+    served: list[tuple[str, int]] = []
+
     def log_message(self, format, *args):  # noqa: A002 - signature fixed by http.server
         pass
+
+    def send_head(self):
+        stream = super().send_head()
+        if stream is not None and hasattr(stream, "fileno"):
+            import os
+
+            self.served.append((self.path, os.fstat(stream.fileno()).st_size))
+        return stream
 
 
 def search_download(site: Path, query: str) -> dict:
@@ -52,21 +64,19 @@ def search_download(site: Path, query: str) -> dict:
     profile = tempfile.mkdtemp(prefix="bench-chromium-")
     for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--no-first-run", f"--user-data-dir={profile}"):
+                 "--no-first-run", "--window-size=1280,900", f"--user-data-dir={profile}"):
         options.add_argument(flag)
     driver = webdriver.Chrome(service=Service(executable_path="/usr/bin/chromedriver"), options=options)
     try:
         base = f"http://127.0.0.1:{server.server_address[1]}/"
         driver.get(urljoin(base, "index.html"))
-        before = driver.execute_script("return performance.getEntriesByType('resource').length")
-        box = driver.find_element(By.CSS_SELECTOR, "input[type=search], input.md-search__input, input")
+        _QuietHandler.served.clear()
+        box = driver.find_element(By.CSS_SELECTOR, "input.wz-search__input")
         box.click()
         box.send_keys(query)
-        WebDriverWait(driver, 30).until(lambda d: d.execute_script(
-            "return performance.getEntriesByType('resource').some(e => e.name.includes('fragment'))"))
-        entries = driver.execute_script(
-            "return performance.getEntriesByType('resource').slice(arguments[0])"
-            ".map(e => [e.name, e.encodedBodySize || e.transferSize || 0])", before)
+        # Pagefind fetches in a web worker, out of the page's resource timeline, so the server counts.
+        WebDriverWait(driver, 60).until(lambda d: d.find_elements(By.CSS_SELECTOR, "a.wz-search__hit"))
+        entries = list(_QuietHandler.served)
     finally:
         driver.quit()
         server.shutdown()

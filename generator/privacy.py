@@ -432,10 +432,18 @@ def mask(text: str, allowed_phones: Iterable[str] = (), allowed_names: Iterable[
 
 # --- letters and explanations ------------------------------------------------
 
+_ABSENT = object()
+
+
 def _get(item, name):
-    if isinstance(item, Mapping):
+    # Plain checks first: isinstance against typing.Mapping costs an ABC check, and this runs
+    # for every field of every letter.
+    if isinstance(item, dict):
         return item.get(name)
-    return getattr(item, name, None)
+    value = getattr(item, name, _ABSENT)
+    if value is _ABSENT:
+        return item.get(name) if isinstance(item, Mapping) else None
+    return value
 
 
 def letter_texts(letter) -> Iterator[tuple[tuple, str, str | None]]:
@@ -506,8 +514,11 @@ def department_allowances(departments, department_id: str | None) -> tuple[list[
 
 def _scan(texts, departments) -> list[LocatedFinding]:
     located = []
+    allowances: dict = {}
     for path, text, department in texts:
-        phones, names = department_allowances(departments, department)
+        if department not in allowances:
+            allowances[department] = department_allowances(departments, department)
+        phones, names = allowances[department]
         for finding in find_personal_data(text, phones, names):
             located.append(LocatedFinding(path, finding))
     return located

@@ -92,7 +92,7 @@ def test_publish_triggers_and_pages_deployment():
     assert publish["concurrency"] == {"group": "pages", "cancel-in-progress": True}
     steps = publish["jobs"]["build"]["steps"] + publish["jobs"]["deploy"]["steps"]
     uses = [step["uses"].split("@")[0] for step in steps if "uses" in step]
-    assert uses == ["actions/checkout", "actions/setup-python", "actions/configure-pages",
+    assert uses == ["actions/checkout", "actions/setup-python", "actions/cache", "actions/configure-pages",
                     "actions/upload-pages-artifact", "actions/deploy-pages"]
     assert steps[0]["with"]["fetch-depth"] == 0
     build = next(step["run"] for step in steps if "wenzheng build" in step.get("run", ""))

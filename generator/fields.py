@@ -85,11 +85,19 @@ class Field:
         return body
 
 
+# C0 and C1 control characters except tab and line feed, and the non-characters U+FFFE and U+FFFF.
+# Readers of the site cannot see them, XML (the charts) cannot carry them and a YAML block scalar
+# cannot hold them.
+CONTROL_CHARACTER = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffe\uffff]")
+
+
 class Str(Field):
     def __init__(self, description="", *, pattern=None, min_length=1, max_length=None,
                  example="", **kwargs):
         super().__init__(description, **kwargs)
-        self.pattern = re.compile(pattern) if pattern else None
+        # Without re.ASCII, \d also matches full-width and other Unicode digits, so an id such as
+        # HF-２０２６-00123 would pass beside HF-2026-00123.
+        self.pattern = re.compile(pattern, re.ASCII) if pattern else None
         self.min_length = min_length
         self.max_length = max_length
         self.example = example
@@ -106,6 +114,12 @@ class Str(Field):
         if self.max_length and len(value) > self.max_length:
             return context.fail(path, "is too long", f"at most {self.max_length} characters",
                                 f"{len(value)} characters", "shorten it")
+        control = CONTROL_CHARACTER.search(value)
+        if control:
+            return context.fail(path, "contains an invisible control character",
+                                "text without control characters",
+                                f"U+{ord(control.group()):04X} at character {control.start() + 1}",
+                                "delete the character; write a line break as a new line")
         if self.pattern and not self.pattern.fullmatch(value):
             hint = f"write it like '{self.example}'" if self.example else "correct the value"
             return context.fail(path, "has the wrong form", self.example or self.pattern.pattern,
@@ -214,9 +228,20 @@ class Enum(Field):
 
 DATETIME_PATTERN = re.compile(
     r"(\d{4})-(\d{1,2})-(\d{1,2})[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?"
-    r"\s*(Z|[+-]\d{2}:?\d{2})?"
+    r"\s*(Z|[+-]\d{2}:?[0-5]\d)?",
+    re.ASCII,
 )
-DATE_PATTERN = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+DATE_PATTERN = re.compile(r"(\d{4})-(\d{2})-(\d{2})", re.ASCII)
+
+# Dates outside these years are typing mistakes. Far ones would also overflow the time zone
+# conversion and the working-day calendar, and before 1901 Asia/Shanghai has a local mean time
+# offset (+08:05:43) that no timestamp in a data file can spell.
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+
+
+def _year_issue(path, context, value):
+    return context.fail(path, "is out of range", f"a date from {FIRST_YEAR} to {LAST_YEAR}", describe(value),
+                        "check the year")
 
 
 def parse_offset(text: str | None):
@@ -247,6 +272,8 @@ class DateTime(Field):
                 hint = f"add the time of day, for example '{value.strip()} 17:00'"
             return context.fail(path, "is not a date and time", self.EXAMPLE, describe(value), hint)
         year, month, day, hour, minute, second = (int(part or 0) for part in match.groups()[:6])
+        if not FIRST_YEAR <= year <= LAST_YEAR:
+            return _year_issue(path, context, value)
         try:
             zone = parse_offset(match.group(7)) or context.zone
             return dt.datetime(year, month, day, hour, minute, second, tzinfo=zone)
@@ -257,7 +284,7 @@ class DateTime(Field):
     def schema(self):
         return self._schema({
             "type": "string",
-            "pattern": r"^\d{4}-\d{1,2}-\d{1,2}[T ]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?\s*(Z|[+-]\d{2}:?\d{2})?$",
+            "pattern": r"^\d{4}-\d{1,2}-\d{1,2}[T ]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?\s*(Z|[+-]\d{2}:?[0-5]\d)?$",
             "examples": ["2026-09-18 09:30", "2026-09-18T09:30:00+08:00"],
         })
 
@@ -272,6 +299,8 @@ class Date(Field):
             return context.fail(path, "is not a date", self.EXAMPLE, describe(value),
                                 "write the date as year-month-day")
         year, month, day = (int(part) for part in DATE_PATTERN.fullmatch(value.strip()).groups())
+        if not FIRST_YEAR <= year <= LAST_YEAR:
+            return _year_issue(path, context, value)
         try:
             return dt.date(year, month, day)
         except ValueError as error:

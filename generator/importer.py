@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 
 from generator import import_mapping as mapping_module
 from generator.errors import Problem, WenzhengError
+from generator.fields import FIRST_YEAR, LAST_YEAR
 from generator.import_mapping import Mapping
 from generator.writer import atomic_write, dump_letter, dump_yaml, letter_path
 from generator.yamlio import YamlProblem, load_file
@@ -264,6 +265,13 @@ def read_moment(value, column: str, mapping: Mapping, zone: ZoneInfo) -> tuple[d
                        "an existing date and time", f"'{text}'", "correct the cell") from None
 
 
+def require_supported_year(moment: dt.datetime, column: str) -> None:
+    """Reject a moment outside the years a data file may hold, before it is written into one."""
+    if not FIRST_YEAR <= moment.year <= LAST_YEAR:
+        raise RowError("unreadable-date", column, "is out of range", f"a date from {FIRST_YEAR} to {LAST_YEAR}",
+                       f"{moment:%Y-%m-%d %H:%M}", "correct the cell")
+
+
 def _read_with_formats(text, column, mapping, zone, bare_time):
     for form in mapping.formats:
         try:
@@ -403,6 +411,7 @@ def convert_row(values: tuple, indexes: dict[str, int], mapping: Mapping, zone: 
     source_id = read_source_id(cell("source_id"))
     bare = []
     received, bare_received = read_moment(cell("received"), "received", mapping, zone)
+    require_supported_year(received, "received")
     if bare_received:
         bare.append("received")
     title = clean_line(cell("title"))
@@ -424,6 +433,7 @@ def convert_row(values: tuple, indexes: dict[str, int], mapping: Mapping, zone: 
                        "the reply's text", "nothing", "fill in the reply text or clear the reply time")
     if reply_text:
         reply_at, bare_reply = read_moment(reply_cell, "reply_at", mapping, zone)
+        require_supported_year(reply_at, "reply_at")
         if bare_reply:
             bare.append("reply_at")
         if reply_at < received:

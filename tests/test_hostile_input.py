@@ -1,0 +1,139 @@
+"""Hostile and malformed input: each case once crashed or passed silently, and must now be reported."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from generator.dataset import load_dataset
+from generator.importer import import_file
+from generator.import_mapping import load_mapping
+from test_import import row, write_csv, write_mapping
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+OCTOBER = dt.datetime(2026, 10, 1, 9, 0, tzinfo=SHANGHAI)
+
+LETTER = """\
+id: HF-2026-09001
+received: 2026-09-18T09:30:00+08:00
+channel: forum
+type: complaint
+author: 网友a8f3
+title: 东城镇幸福路路灯损坏
+body: 幸福路中段路灯已损坏两周。
+"""
+
+
+def write(data: Path, relative: str, text: str) -> Path:
+    path = data / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def problem_lines(data: Path) -> list[str]:
+    dataset = load_dataset(data, now=OCTOBER, strict=False, jobs=1)
+    return [problem.format() for problem in dataset.problems]
+
+
+# Letter fields
+
+
+def test_letter_id_with_fullwidth_digits(scratch_data):
+    write(scratch_data, "letters/2026/09/HF-２０２６-09001.yaml", LETTER.replace("HF-2026", "HF-２０２６"))
+    assert problem_lines(scratch_data) == [
+        "data/letters/2026/09/HF-２０２６-09001.yaml:1:5: id: has the wrong form (expected HF-2026-00123, "
+        "found 'HF-２０２６-09001'); write it like 'HF-2026-00123'",
+    ]
+
+
+def test_received_with_fullwidth_digits(scratch_data):
+    write(scratch_data, "letters/2026/09/HF-2026-09001.yaml",
+          LETTER.replace("2026-09-18T", "２０２６-09-18T"))
+    assert problem_lines(scratch_data) == [
+        "data/letters/2026/09/HF-2026-09001.yaml:2:11: received: is not a date and time (expected 2026-09-18 "
+        "09:30 or 2026-09-18T09:30:00+08:00, found '２０２６-09-18T09:30:00+08:00'); write the date and the time",
+    ]
+
+
+def test_offset_minutes_over_59(scratch_data):
+    write(scratch_data, "letters/2026/09/HF-2026-09001.yaml", LETTER.replace("+08:00", "+08:75"))
+    assert problem_lines(scratch_data) == [
+        "data/letters/2026/09/HF-2026-09001.yaml:2:11: received: is not a date and time (expected 2026-09-18 "
+        "09:30 or 2026-09-18T09:30:00+08:00, found '2026-09-18T09:30:00+08:75'); write the date and the time",
+    ]
+
+
+@pytest.mark.parametrize("received", [
+    "9999-12-31T23:59:59-12:00",  # once an OverflowError when converted to Beijing time
+    "0001-01-01T00:00:00+14:00",
+    "9999-12-31T08:00:00+08:00",  # once a ValueError in the working-day calendar
+])
+def test_received_in_far_year(scratch_data, received):
+    folder = received[:4] + "/" + received[5:7]
+    write(scratch_data, f"letters/{folder}/HF-2026-09001.yaml", LETTER.replace("2026-09-18T09:30:00+08:00", received))
+    assert problem_lines(scratch_data) == [
+        f"data/letters/{folder}/HF-2026-09001.yaml:2:11: received: is out of range (expected a date from 2000 "
+        f"to 2100, found '{received}'); check the year",
+    ]
+
+
+def test_calendar_holiday_until_year_9999(scratch_data):
+    write(scratch_data, "calendar/2027.yaml",
+          "notice: x\nkind: official\nyears: [2027]\nholidays:\n- {name: 元旦, from: 2027-01-01, to: 9999-12-31}\n")
+    assert problem_lines(scratch_data) == [
+        "data/calendar/2027.yaml:5:36: holidays[0].to: is out of range (expected a date from 2000 to 2100, "
+        "found '9999-12-31'); check the year",
+    ]
+
+
+@pytest.mark.parametrize("text, found", [
+    ('"幸福路\\x01中段"', "U+0001 at character 4"),
+    ('"第一行\\r第二行"', "U+000D at character 4"),
+    ('"路灯\\x85损坏"', "U+0085 at character 3"),
+])
+def test_control_character_in_body(scratch_data, text, found):
+    write(scratch_data, "letters/2026/09/HF-2026-09001.yaml",
+          LETTER.replace("body: 幸福路中段路灯已损坏两周。", f"body: {text}"))
+    assert problem_lines(scratch_data) == [
+        f"data/letters/2026/09/HF-2026-09001.yaml:7:7: body: contains an invisible control character (expected "
+        f"text without control characters, found {found}); delete the character; write a line break as a new line",
+    ]
+
+
+def test_control_character_in_department_name(scratch_data):
+    # The name goes into the charts, and XML cannot carry U+0001: the SVG would not display.
+    departments = scratch_data / "departments.yaml"
+    text = departments.read_text(encoding="utf-8")
+    departments.write_text(text.replace("name: 东城镇", 'name: "东城\\u0001镇"', 1), encoding="utf-8")
+    lines = problem_lines(scratch_data)
+    assert len(lines) == 1
+    assert lines[0].endswith(": departments[0].name: contains an invisible control character (expected text "
+                             "without control characters, found U+0001 at character 3); delete the character; "
+                             "write a line break as a new line")
+
+
+def test_tab_and_line_break_stay_allowed(scratch_data):
+    write(scratch_data, "letters/2026/09/HF-2026-09001.yaml",
+          LETTER.replace("body: 幸福路中段路灯已损坏两周。", "body: |\n  第一行\t表格\n  第二行\n"))
+    assert problem_lines(scratch_data) == []
+
+
+# Import
+
+
+@pytest.mark.parametrize("received, found", [
+    ("1899/12/31", "1899-12-31 00:00"),  # once written with a +08:05:43 offset the loader rejected as a tag
+    ("9999/12/31 23:59", "9999-12-31 23:59"),
+])
+def test_import_row_in_far_year(tmp_path, received, found):
+    source = write_csv(tmp_path, [row(received=received, reply="", reply_at="")])
+    report = import_file(source, load_mapping(write_mapping(tmp_path)), tmp_path / "out")
+    assert [item["message"] for item in report.rejected] == [
+        f"export.csv:2:4: 时间: is out of range (expected a date from 2000 to 2100, found {found}); "
+        "correct the cell",
+    ]
+    assert report.written == []

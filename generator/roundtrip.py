@@ -27,8 +27,11 @@ import yaml
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError
-from ruamel.yaml.scalarstring import LiteralScalarString, ScalarString, SingleQuotedScalarString
+from ruamel.yaml.scalarstring import (
+    DoubleQuotedScalarString, LiteralScalarString, ScalarString, SingleQuotedScalarString,
+)
 
+from generator.fields import CONTROL_CHARACTER
 from generator.yamlio import StrictResolver, YamlProblem
 
 TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
@@ -145,6 +148,10 @@ def scalar(value):
     if isinstance(value, dt.date):
         return Stamp(value.isoformat())
     if isinstance(value, str):
+        if "\n" in value and CONTROL_CHARACTER.search(value):
+            # A literal block cannot hold a control character, and reads U+0085 as a line break.
+            # Escaped in double quotes it reads back as itself, so validation can name it.
+            return DoubleQuotedScalarString(value)
         if "\n" in value:
             return LiteralScalarString(value)
         if needs_quotes(value):

@@ -11,6 +11,8 @@ import pytest
 from generator.dataset import load_dataset
 from generator.importer import import_file
 from generator.import_mapping import load_mapping
+from generator.yamlio import loads
+from test_editing import FORUM_LETTER, data, read, run  # noqa: F401 (data is a fixture)
 from test_import import row, write_csv, write_mapping
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -137,3 +139,28 @@ def test_import_row_in_far_year(tmp_path, received, found):
         "correct the cell",
     ]
     assert report.written == []
+
+
+# Editing commands
+
+
+def test_multiline_reply_with_control_character(data):
+    # A literal block cannot hold U+000B, so the reply was written in one and failed to read back.
+    before = FORUM_LETTER.read_bytes()
+    result = run("reply", "HF-2026-00017", "--department", "county-housing", "--kind", "interim",
+                 "--text", "第一行\n第二\x0b行", "--at", "2026-09-04T09:00")
+    assert result.exit_code == 1
+    assert str(result.exception) == (
+        "nothing was written: the result would have 1 error(s):\n"
+        "data/letters/2026/09/HF-2026-00017.yaml:38:9: replies[2].text: contains an invisible control character "
+        "(expected text without control characters, found U+000B at character 7); delete the character; "
+        "write a line break as a new line")
+    assert FORUM_LETTER.read_bytes() == before
+
+
+@pytest.mark.parametrize("text", ["第一行\n第二\u2028行", "第一行\n第二\u2029行"])
+def test_multiline_reply_with_line_separator(data, text):
+    result = run("reply", "HF-2026-00017", "--department", "county-housing", "--kind", "interim",
+                 "--text", text, "--at", "2026-09-04T09:00")
+    assert result.exit_code == 0, result.output
+    assert loads(read(FORUM_LETTER))["replies"][-1]["text"] == text + "\n"

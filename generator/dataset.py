@@ -13,6 +13,7 @@ import multiprocessing
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from generator.errors import DataError, Problem
 from generator.model import Department, Explanation, Letter, Office
@@ -78,6 +79,19 @@ def letter_files(root: Path) -> list[Path]:
     return sorted(folder.rglob("*.yaml"))
 
 
+def misnamed_files(root: Path) -> list[Problem]:
+    """Report data files that are never read because they end in .yml or .YAML instead of .yaml."""
+    problems = []
+    for folder in ("letters", "explanations", "calendar"):
+        base = Path(root) / folder
+        for path in sorted(base.rglob("*.[yY]*")) if base.is_dir() else []:
+            if path.suffix.lower() in (".yml", ".yaml") and path.suffix != ".yaml" and path.is_file():
+                problems.append(Problem(display_path(path), "", "is not read because its name does not end in .yaml",
+                                        "a name ending in .yaml", f"'{path.suffix}'",
+                                        f"rename the file to {path.stem}.yaml", code="file-name"))
+    return problems
+
+
 def _check_letters(paths: list[Path]) -> tuple[list[Letter], list[Problem]]:
     checks: _Checks = _WORKER_STATE["checks"]
     privacy = _WORKER_STATE.get("privacy")
@@ -128,10 +142,18 @@ def load_policy(root: Path) -> tuple[Policy | None, list[Problem]]:
     checked, problems, text = check_file("policy", path, display_path(path))
     if checked is None or problems:
         return None, problems
+    try:
+        ZoneInfo(checked["time_zone"])
+    except (KeyError, ValueError, OSError):  # KeyError includes ZoneInfoNotFoundError
+        problems.append(problem_at(display_path(path), text, ("time_zone",), "is not a known time zone",
+                                   "an IANA time zone name such as Asia/Shanghai", f"'{checked['time_zone']}'",
+                                   "correct the name; it is case-sensitive", code="time-zone"))
+        return None, problems
     weights = checked["ranking"]["weights"]
     if weights and abs(sum(weights.values()) - 1) > 1e-9:
+        # Twelve digits, so a sum of 0.9999999 is not shown as 1.
         problems.append(problem_at(display_path(path), text, ("ranking", "weights"),
-                                   "do not add up to 1", "a sum of 1", f"{sum(weights.values()):g}",
+                                   "do not add up to 1", "a sum of 1", f"{sum(weights.values()):.12g}",
                                    "adjust the weights so they add up to 1", code="weights"))
         return None, problems
     return Policy(checked), problems
@@ -163,7 +185,13 @@ def load_calendar(root: Path, policy: Policy, now: dt.datetime) -> tuple[WorkCal
     folder = Path(root) / "calendar"
     notices, problems = [], []
     for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
-        checked, found, _ = check_file("calendar-notice", path, display_path(path), policy.time_zone)
+        checked, found, text = check_file("calendar-notice", path, display_path(path), policy.time_zone)
+        for index, holiday in enumerate((checked or {}).get("holidays") or []):
+            if holiday.get("from") and holiday.get("to") and holiday["to"] < holiday["from"]:
+                found.append(problem_at(display_path(path), text, ("holidays", index, "to"), "is before from",
+                                        f"on or after {holiday['from'].isoformat()}", holiday["to"].isoformat(),
+                                        "correct the range; from is the first day off, to the last",
+                                        code="order"))
         problems.extend(found)
         if checked is not None and not found:
             checked["file"] = display_path(path)
@@ -231,6 +259,7 @@ def load_dataset(root: Path | str = "data", *, jobs: int | None = None, now: dt.
         raise DataError(problems, "data/departments.yaml must be valid before letters can be checked")
 
     all_files = letter_files(root)
+    problems.extend(misnamed_files(root))
     letter_ids = {path.stem for path in all_files}
     targets = all_files if paths is None else [Path(path) for path in paths if Path(path).suffix == ".yaml"
                                                and "letters" in Path(path).parts]

@@ -203,7 +203,7 @@ def load_calendar(root: Path, policy: Policy, now: dt.datetime) -> tuple[WorkCal
         if next_year not in calendar.official_years:
             problems.append(Problem(
                 display_path(folder), "", f"no official working-day schedule for {next_year} yet",
-                hint=(f"add the State Council's {next_year} holiday notice as a file in data/calendar/ "
+                hint=(f"add the State Council's {next_year} holiday notice as a file in {display_path(folder)}/ "
                       f"(kind: official); until then deadlines in {next_year} are provisional"),
                 severity="warning", code="calendar-next-year"))
     return calendar, notices, problems

@@ -267,7 +267,7 @@ class DateTime(Field):
                                 "write the date and the time")
         match = DATETIME_PATTERN.fullmatch(value.strip())
         if not match:
-            hint = "write the date and the time"
+            hint = "write it as year-month-day and 24-hour time, for example '2026-09-18 09:30'"
             if DATE_PATTERN.fullmatch(value.strip()):
                 hint = f"add the time of day, for example '{value.strip()} 17:00'"
             return context.fail(path, "is not a date and time", self.EXAMPLE, describe(value), hint)

@@ -101,7 +101,12 @@ def lights_chart(title: str, counts: dict[str, int]):
 def ranking_chart(title: str, names: list[str], scores: list[float]):
     """Scores of the ranked departments of one category, best first, as horizontal bars."""
     height = max(200, 60 + 28 * len(names))
-    chart = pygal.HorizontalBar(**_config(title=title, height=height, show_legend=False, range=(0, 1)))
+    # pygal sizes the label column for Latin glyphs (about 0.6 em each); a Chinese character is a full
+    # em, so long department names would lose their first characters without the extra margin.
+    longest = max((len(name) for name in names), default=0)
+    margin_left = 20 + round(0.4 * STYLE.label_font_size * longest)
+    chart = pygal.HorizontalBar(**_config(title=title, height=height, show_legend=False, range=(0, 1),
+                                          margin_left=margin_left))
     # HorizontalBar draws the first label at the bottom; reverse so the best is on top.
     chart.x_labels = list(reversed(names))
     chart.add(label("site.chart.score"), list(reversed(scores)))

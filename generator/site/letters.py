@@ -248,9 +248,10 @@ def light_reason(letter: Letter, status, policy) -> str:
     return label(f"site.reason.{key}").format(**values)
 
 
-def rule_text(light: str, policy) -> str:
+def rule_text(light: str, policy, flags=()) -> str:
     rules = policy.lights
-    return label(f"light_reason.{light}").format(
+    code = "redo_overdue" if light == "red" and "redo_overdue" in flags else light
+    return label(f"light_reason.{code}").format(
         yellow=rules["yellow_open_after"], red=rules["red_open_after"], reply=rules["green_reply_within"],
         completion=rules["green_completion_within"])
 
@@ -311,7 +312,7 @@ def letter_page(letter: Letter, status, site, backdated: dict | None = None) -> 
         "light_label": label(f"light.{status.light}"),
         "flags": flags,
         "why": light_reason(letter, status, policy),
-        "rule": rule_text(status.light, policy),
+        "rule": rule_text(status.light, policy, status.flags),
         "author": letter.author,
         "received": _shown(letter.received, policy.zone),
         "departments": [

@@ -121,7 +121,7 @@ def department_page(department, site, stats, rows: list[LetterRow]) -> dict:
         for row in stats.rankings.get((period.code, department.category), []):
             if row.department == department.id:
                 standing.append((period, row, len(stats.rankings[(period.code, department.category)])))
-    accountability = [(code, row) for code, items in sorted(stats.accountability.items(), reverse=True)
+    accountability = [(Period.parse(code), row) for code, items in sorted(stats.accountability.items(), reverse=True)
                       for row in items if row.department == department.id]
     return {
         "department": department,

@@ -5,7 +5,10 @@ resident ID numbers, bank card numbers, e-mail addresses, and the personal
 name or home address that follows phrases such as 我叫, 联系人： or 家住.
 Numbers are matched on a copy of the text in which full-width characters
 (０-９, ＋, －, （）, ＠) and dash variants are replaced one for one by their
-ASCII forms, so offsets into the copy are offsets into the original.
+ASCII forms. Other spaces and invisible characters (zero-width space and
+joiners, soft hyphen, word joiner) become a space in the copy. Each
+replacement is one character for one, so offsets into the copy are offsets
+into the original.
 
 A number counts only when it is not part of a longer digit run or of a
 decimal amount, so 21381234567 contains no mobile number. ID numbers must carry a valid
@@ -75,6 +78,11 @@ class LocatedFinding(NamedTuple):
 def _normalisation_table() -> dict[int, str]:
     table = {code: chr(code - 0xFEE0) for code in range(0xFF01, 0xFF5F)}
     table.update({0x3000: " ", 0x00A0: " ", 0x2002: " ", 0x2003: " ", 0x2009: " "})
+    # A number split by an invisible character shows whole on the site. Each such character
+    # counts as one separator, like the space it resembles.
+    for space in "\u00ad\u180e\u2000\u2001\u2004\u2005\u2006\u2007\u2008\u200a\u200b\u200c\u200d" \
+                 "\u202f\u205f\u2060\ufeff":
+        table[ord(space)] = " "
     for dash in "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe63":
         table[ord(dash)] = "-"
     return table
@@ -84,7 +92,7 @@ NORMALISE = _normalisation_table()
 
 
 def normalise(text: str) -> str:
-    """Replace full-width ASCII, wide spaces and dash variants one for one; the length is kept."""
+    """Replace full-width ASCII, spaces, invisible characters and dashes one for one, keeping the length."""
     return text.translate(NORMALISE)
 
 

@@ -11,6 +11,7 @@ import pytest
 from generator.dataset import load_dataset
 from generator.errors import DataError
 from generator.importer import import_file
+from generator.privacy import find_personal_data
 from generator.import_mapping import load_mapping
 from generator.yamlio import loads
 from test_editing import FORUM_LETTER, data, read, run  # noqa: F401 (data is a fixture)
@@ -231,3 +232,23 @@ def test_validate_paths_reports_yml_file(scratch_data):
     path = write(scratch_data, "letters/2026/09/HF-2026-09001.yml", LETTER)
     dataset = load_dataset(scratch_data, now=OCTOBER, strict=False, jobs=1, paths=[path])
     assert [problem.code for problem in dataset.problems] == ["file-name"]
+
+
+# Personal data hidden by invisible characters
+
+
+@pytest.mark.parametrize("separator", ["\u200b", "\u200d", "\u2060", "\ufeff", "\u00ad", "\u202f"])
+def test_mobile_split_by_invisible_character(separator):
+    text = f"电话138{separator}1234{separator}5678"
+    findings = find_personal_data(text)
+    assert [finding.kind for finding in findings] == ["mobile"]
+    assert findings[0].masked == f"138{separator}****{separator}5678"
+
+
+def test_zero_width_mobile_blocks_validation(scratch_data):
+    write(scratch_data, "letters/2026/09/HF-2026-09001.yaml",
+          LETTER.replace("body: 幸福路中段路灯已损坏两周。", 'body: "请回电138\\u200b1234\\u200b5678"'))
+    lines = problem_lines(scratch_data)
+    assert len(lines) == 1
+    assert lines[0].startswith("data/letters/2026/09/HF-2026-09001.yaml:7:7: body: published text contains a "
+                               "mobile phone number (expected no personal data, found 138\u200b****\u200b5678)")

@@ -208,6 +208,12 @@ def permission_problems(changes: list[FileChange], rules: RevisionRules, author:
     actor = actor_for(author, rules)
     if actor.office:
         return []
+    if not actor.departments:
+        # Someone with no role may change nothing; one line per file says so plainly.
+        return [Problem(change.path, "", f"{author} is not an office member or a department editor in "
+                        "departments.yaml, so may change no data file",
+                        hint="ask the office to add the user to departments.yaml, or to make the change",
+                        code="permission") for change in changes]
     problems: list[Problem] = []
     for change in changes:
         report = _Report(change, actor)

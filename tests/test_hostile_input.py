@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -12,6 +16,7 @@ from generator.dataset import load_dataset
 from generator.errors import DataError
 from generator.importer import import_file
 from generator.privacy import find_personal_data
+from generator.site.build import lock_docs
 from generator.import_mapping import load_mapping
 from generator.yamlio import loads
 from test_editing import FORUM_LETTER, data, read, run  # noqa: F401 (data is a fixture)
@@ -19,6 +24,7 @@ from test_import import row, write_csv, write_mapping
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 OCTOBER = dt.datetime(2026, 10, 1, 9, 0, tzinfo=SHANGHAI)
+SITE_FIXTURE = Path(__file__).parent / "fixtures" / "site"
 
 LETTER = """\
 id: HF-2026-09001
@@ -252,3 +258,34 @@ def test_zero_width_mobile_blocks_validation(scratch_data):
     assert len(lines) == 1
     assert lines[0].startswith("data/letters/2026/09/HF-2026-09001.yaml:7:7: body: published text contains a "
                                "mobile phone number (expected no personal data, found 138\u200b****\u200b5678)")
+
+
+# Two builds at once
+
+
+BUILD_SCRIPT = """
+import datetime as dt, sys
+from zoneinfo import ZoneInfo
+from generator.site.build import build_site
+build_site(sys.argv[1], sys.argv[2], as_of=dt.datetime(2026, 3, 31, 18, 0, tzinfo=ZoneInfo("Asia/Shanghai")),
+           docs_dir=sys.argv[3], search_index=False, archive_cache=False)
+"""
+
+
+def test_build_waits_for_build_on_same_docs(tmp_path):
+    # Two builds writing one docs folder at once published one data folder's figures on the other's site.
+    data = shutil.copytree(SITE_FIXTURE, tmp_path / "data")
+    docs = tmp_path / "docs"
+    held = lock_docs(docs)
+    command = [sys.executable, "-c", BUILD_SCRIPT, str(data), str(tmp_path / "site"), str(docs)]
+    process = subprocess.Popen(command, stderr=subprocess.PIPE, text=True)
+    try:
+        # The build takes about 1.5 s without the lock.
+        with pytest.raises(subprocess.TimeoutExpired):
+            process.wait(timeout=5)
+        assert not (tmp_path / "site").exists()
+    finally:
+        os.close(held)
+    _, errors = process.communicate(timeout=120)
+    assert process.returncode == 0, errors
+    assert (tmp_path / "site" / "index.html").exists()

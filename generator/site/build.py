@@ -8,6 +8,7 @@ every phase succeeded, so a failed build never leaves a partial site.
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
 import logging
 import os
 import shutil
@@ -109,6 +110,7 @@ def build_site(dataset_root: Path | str = "data", site_dir: Path | str = "site",
     counter = WarningCounter()
     package_log = logging.getLogger("generator")
     package_log.addHandler(counter)
+    lock = None
     try:
         moment = _as_of_moment(root, as_of)
         result = BuildResult(target, moment)
@@ -136,6 +138,7 @@ def build_site(dataset_root: Path | str = "data", site_dir: Path | str = "site",
                  moment.strftime("%Y-%m-%d %H:%M %z"))
         mark = phases.done("compute", mark)
 
+        lock = lock_docs(docs)
         if archive_cache is False:
             archived = archive.ArchivePlan(archive.cache_folder())
         else:
@@ -162,10 +165,31 @@ def build_site(dataset_root: Path | str = "data", site_dir: Path | str = "site",
             raise
     finally:
         package_log.removeHandler(counter)
+        if lock is not None:
+            os.close(lock)
     result.warnings = counter.count
     result.seconds = round(time.perf_counter() - started, 3)
     log.info("%s", result.summary())
     return result
+
+
+def lock_docs(docs: Path) -> int:
+    """Lock the ``docs`` folder against other builds, waiting while one holds it.
+
+    Return the locked file descriptor of the folder. Two builds writing the
+    same folder at once mix their pages, so one site would be published with
+    the other's figures. The lock is on the folder itself, which builds reuse
+    and never delete. Closing the descriptor releases it, and so does the end
+    of the process, even when it is killed.
+    """
+    docs.mkdir(parents=True, exist_ok=True)
+    descriptor = os.open(docs, os.O_RDONLY)
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        log.info("Waiting for another build that writes %s", _shown(docs))
+        fcntl.flock(descriptor, fcntl.LOCK_EX)
+    return descriptor
 
 
 def _build_pages(publication: Publication, config_file: Path, docs: Path, site: Path, strict: bool, jobs: int,

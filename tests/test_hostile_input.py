@@ -11,7 +11,10 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from click.testing import CliRunner
 
+from generator.cli import cli
+from generator.commands.common import parse_moment
 from generator.dataset import load_dataset
 from generator.errors import DataError
 from generator.importer import import_file
@@ -289,3 +292,33 @@ def test_build_waits_for_build_on_same_docs(tmp_path):
     _, errors = process.communicate(timeout=120)
     assert process.returncode == 0, errors
     assert (tmp_path / "site" / "index.html").exists()
+
+
+# Dates on the command line
+
+
+@pytest.mark.parametrize("as_of, message", [
+    # Once a ValueError and an OverflowError traceback.
+    ("2026-13-01", "Invalid value: '2026-13-01' is not a real date or time (month must be in 1..12)"),
+    ("9999-12-31T23:59-12:00", "Invalid value: '9999-12-31T23:59-12:00' is out of range; write a date from 2000 "
+                               "to 2100"),
+    ("２０２６-10-31", "Invalid value: '２０２６-10-31' is not a date or a date and time; write it like 2026-09-18 or "
+                    "2026-09-18T17:00"),
+])
+def test_lights_as_of_invalid(scratch_data, as_of, message):
+    result = CliRunner().invoke(cli, ["lights", "--data", "data", "--as-of", as_of])
+    assert result.exit_code == 2
+    assert result.output.strip().splitlines()[-1] == f"Error: {message}"
+
+
+def test_lights_as_of_date_is_end_of_day():
+    assert parse_moment("2026-10-31", SHANGHAI) == dt.datetime(2026, 10, 31, 23, 59, 59, tzinfo=SHANGHAI)
+    assert parse_moment("2026-10-31", SHANGHAI, end_of_day=False) == dt.datetime(2026, 10, 31, tzinfo=SHANGHAI)
+
+
+def test_deadline_start_in_far_year(scratch_data):
+    # Once a ValueError from the working-day calendar, which cannot pass year 9999.
+    result = CliRunner().invoke(cli, ["deadline", "9999-12-31", "--working-days", "5", "--data", "data"])
+    assert result.exit_code == 2
+    assert result.output.strip().splitlines()[-1] == (
+        "Error: Invalid value for 'START': 9999-12-31 is out of range; write a date from 2000 to 2100")

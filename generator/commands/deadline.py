@@ -9,6 +9,7 @@ import click
 from generator.commands.common import data_option
 from generator.dataset import load_calendar, load_policy
 from generator.errors import DataError
+from generator.fields import FIRST_YEAR, LAST_YEAR
 from generator.labels import label
 
 
@@ -48,6 +49,9 @@ def command(start: dt.datetime, days: int, data_dir: str) -> None:
     Lists every non-working day skipped and every make-up working day counted,
     so the arithmetic can be checked by hand.
     """
+    if not FIRST_YEAR <= start.year <= LAST_YEAR:
+        raise click.BadParameter(f"{start.date().isoformat()} is out of range; write a date from {FIRST_YEAR} "
+                                 f"to {LAST_YEAR}", param_hint="'START'")
     policy, problems = load_policy(data_dir)
     if policy is None:
         raise DataError(problems)

@@ -322,3 +322,21 @@ def test_deadline_start_in_far_year(scratch_data):
     assert result.exit_code == 2
     assert result.output.strip().splitlines()[-1] == (
         "Error: Invalid value for 'START': 9999-12-31 is out of range; write a date from 2000 to 2100")
+
+
+# Redaction keeps the file's encoding details
+
+
+REDACT_LETTER = LETTER.replace("body: 幸福路中段路灯已损坏两周。\n", "body: >\n  请回电138\n  1234 5678 谢谢\n")
+
+
+@pytest.mark.parametrize("bom, line_end", [(b"\xef\xbb\xbf", b"\n"), (b"", b"\r\n"), (b"\xef\xbb\xbf", b"\r\n")])
+def test_redact_keeps_bom_and_crlf(tmp_path, bom, line_end):
+    # The number is folded over two lines, so redact rewrites the file through ruamel.yaml. That
+    # rewrite used to turn CRLF into LF on every line, and any redaction dropped the byte-order mark.
+    path = tmp_path / "HF-2026-09001.yaml"
+    path.write_bytes(bom + REDACT_LETTER.encode("utf-8").replace(b"\n", line_end))
+    result = CliRunner().invoke(cli, ["redact", str(path)])
+    assert result.exit_code == 0, result.output
+    expected = REDACT_LETTER.replace("  请回电138\n  1234 5678 谢谢\n", "  请回电138 **** 5678 谢谢\n")
+    assert path.read_bytes() == bom + expected.encode("utf-8").replace(b"\n", line_end)

@@ -8,10 +8,11 @@ from pathlib import Path
 
 import click
 
-from generator.errors import WenzhengError
+from generator.editing import SourceText
+from generator.errors import DataError, WenzhengError
 from generator.privacy import KIND_TEXT, load_department_list, redact_text
 from generator.writer import atomic_write
-from generator.yamlio import YamlProblem, decode
+from generator.yamlio import YamlProblem
 
 logger = logging.getLogger(__name__)
 
@@ -50,17 +51,20 @@ def run_redact(paths: list[Path], departments_file: Path | None, check: bool) ->
             if source is None:
                 logger.warning("no departments.yaml found above %s; office phone numbers are not allowed", path)
         try:
-            text = decode(path.read_bytes())
-            new_text, redactions = redact_text(text, department_cache[source])
+            # Read with LF line ends and no byte-order mark, and write both back as they were.
+            text = SourceText.read(path)
+            new_text, redactions = redact_text(text.text, department_cache[source])
         except YamlProblem as error:
             raise WenzhengError(f"{path}:{error.line}:{error.column}: {error.message}; {error.hint}") from None
+        except DataError as error:  # the file is not UTF-8
+            raise WenzhengError(error.problems[0].format()) from None
         except WenzhengError as error:
             raise WenzhengError(f"{path}: {error}") from None
         verb = "contains" if check else "masked"
         for item in redactions:
             click.echo(f"{path}:{item.line}: {item.field}: {verb} {KIND_TEXT[item.kind]} ({item.masked})")
         found += len(redactions)
-        if redactions and not check and atomic_write(path, new_text):
+        if redactions and not check and atomic_write(path, text.restore(new_text)):
             changed += 1
     if check:
         click.echo(f"{found} value(s) of personal data found", err=True)

@@ -16,7 +16,8 @@ from click.testing import CliRunner
 from generator.cli import cli
 from generator.commands.common import parse_moment
 from generator.dataset import load_dataset
-from generator.errors import DataError
+from generator.commands.validate import github_annotation
+from generator.errors import DataError, Problem
 from generator.importer import import_file
 from generator.privacy import find_personal_data
 from generator.site.build import lock_docs
@@ -340,3 +341,20 @@ def test_redact_keeps_bom_and_crlf(tmp_path, bom, line_end):
     assert result.exit_code == 0, result.output
     expected = REDACT_LETTER.replace("  请回电138\n  1234 5678 谢谢\n", "  请回电138 **** 5678 谢谢\n")
     assert path.read_bytes() == bom + expected.encode("utf-8").replace(b"\n", line_end)
+
+
+# GitHub annotations
+
+
+def test_github_annotation_escapes_file_name():
+    # A file name with a line break started a second workflow command in the CI log.
+    problem = Problem("data/letters/a,line=1::x\n::warning file=evil::b.yaml", "id", "is missing", line=1, column=1)
+    assert github_annotation(problem) == (
+        "::error file=data/letters/a%2Cline=1%3A%3Ax%0A%3A%3Awarning file=evil%3A%3Ab.yaml,line=1,col=1,"
+        "title=id::id: is missing")
+
+
+def test_github_annotation_escapes_title():
+    problem = Problem("data/x.yaml", "ratings.readers[5]: x,y", "is wrong", line=2, column=3)
+    assert github_annotation(problem) == (
+        "::error file=data/x.yaml,line=2,col=3,title=ratings.readers[5]%3A x%2Cy::ratings.readers[5]: x,y: is wrong")

@@ -13,13 +13,21 @@ from generator.dataset import load_dataset
 from generator.errors import DataError, Problem
 
 
+def escape_property(value: str) -> str:
+    """Escape %, CR, LF, colon and comma in a property value of a GitHub Actions workflow command."""
+    return (value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A").replace(":", "%3A")
+            .replace(",", "%2C"))
+
+
 def github_annotation(problem: Problem) -> str:
     """Format a problem as a GitHub Actions workflow command that annotates the line."""
     level = "warning" if problem.severity == "warning" else "error"
     message = problem.format().split(": ", 1)[1] if ": " in problem.format() else problem.format()
     message = message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-    title = (problem.field or "data").replace(",", "%2C").replace("::", "%3A%3A")
-    location = f"file={problem.file}"
+    title = escape_property(problem.field or "data")
+    # A file name can hold a comma or a line break, which would end the property or start a new
+    # workflow command.
+    location = f"file={escape_property(problem.file)}"
     if problem.line:
         location += f",line={problem.line},col={problem.column}"
     return f"::{level} {location},title={title}::{message}"

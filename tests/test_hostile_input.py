@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 import os
 import shutil
 import subprocess
@@ -358,3 +360,13 @@ def test_github_annotation_escapes_title():
     problem = Problem("data/x.yaml", "ratings.readers[5]: x,y", "is wrong", line=2, column=3)
     assert github_annotation(problem) == (
         "::error file=data/x.yaml,line=2,col=3,title=ratings.readers[5]%3A x%2Cy::ratings.readers[5]: x,y: is wrong")
+
+
+def test_stats_csv_defuses_department_name(scratch_data):
+    # The site's figures.csv defused the name, but 'wenzheng stats --format csv' printed it as a formula.
+    replace_in(scratch_data / "departments.yaml", "name: 东城镇", "name: '=HYPERLINK(\"http://example.com\")'")
+    result = CliRunner().invoke(cli, ["stats", "--data", "data", "--period", "2026-09", "--as-of", "2026-10-01",
+                                      "--department", "town-dongcheng", "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    rows = list(csv.reader(io.StringIO(result.stdout_bytes.decode("utf-8-sig"))))
+    assert rows[1][3] == "'=HYPERLINK(\"http://example.com\")"

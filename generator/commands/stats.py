@@ -12,6 +12,7 @@ from generator.commands.common import as_of_option, data_option, parse_moment
 from generator.dataset import load_dataset
 from generator.errors import WenzhengError
 from generator.periods import Period
+from generator.site.opendata import defuse_figure_rows
 from generator.spec import CATEGORIES
 from generator.stats import Stats, category_key, compute, csv_bytes, scope_name, stats_csv_rows
 
@@ -153,7 +154,8 @@ def command(data_dir: str, as_of: str | None, period_codes: tuple[str, ...], out
     if output == "json":
         click.echo(json.dumps(stats_document(stats, ordered, scopes), ensure_ascii=False, indent=2))
     elif output == "csv":
-        data = csv_bytes(stats_csv_rows(stats, [period.code for period in ordered], scopes))
+        rows = stats_csv_rows(stats, [period.code for period in ordered], scopes)
+        data = csv_bytes(defuse_figure_rows(rows))
         sys.stdout.flush()
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()

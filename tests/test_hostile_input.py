@@ -1,4 +1,4 @@
-"""Hostile and malformed input: each case once crashed or passed silently, and must now be reported."""
+"""Hostile and malformed input. Each case once crashed or passed silently and must now be reported."""
 
 from __future__ import annotations
 
@@ -123,7 +123,7 @@ def test_control_character_in_body(scratch_data, text, found):
 
 
 def test_control_character_in_department_name(scratch_data):
-    # The name goes into the charts, and XML cannot carry U+0001: the SVG would not display.
+    # The name goes into the charts, and XML cannot carry U+0001, so the SVG would not display.
     departments = scratch_data / "departments.yaml"
     text = departments.read_text(encoding="utf-8")
     departments.write_text(text.replace("name: 东城镇", 'name: "东城\\u0001镇"', 1), encoding="utf-8")

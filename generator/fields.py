@@ -15,6 +15,9 @@ from zoneinfo import ZoneInfo
 
 MISSING = object()
 
+# Characters that show nothing: a text made only of these and spaces is empty to a reader.
+INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
+
 
 @dataclass(slots=True)
 class FieldIssue:
@@ -109,7 +112,7 @@ class Str(Field):
         if not isinstance(value, str):
             return context.fail(path, "must be text, not a number", "text", describe(value),
                                 f"put the value in quotes: '{value}'")
-        if len(value.strip()) < self.min_length:
+        if len(value.strip().strip(INVISIBLE).strip()) < self.min_length:
             return context.fail(path, "is empty", "some text", "nothing", "fill it in or remove the field")
         if self.max_length and len(value) > self.max_length:
             return context.fail(path, "is too long", f"at most {self.max_length} characters",

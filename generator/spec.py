@@ -79,7 +79,8 @@ LETTER = Map(
         "ratings": Map(
             {
                 "author": Int("The author's score.", minimum=1, maximum=5, required=False),
-                "readers": DictOf(Int(minimum=1, maximum=5), Int(minimum=0),
+                # A county's readers number in the millions at most; a larger count is a typing error.
+                "readers": DictOf(Int(minimum=1, maximum=5), Int(minimum=0, maximum=10_000_000),
                                   "Other readers' scores: score -> number of readers.",
                                   required=False, default={}),
             },

@@ -370,3 +370,20 @@ def test_stats_csv_defuses_department_name(scratch_data):
     assert result.exit_code == 0, result.output
     rows = list(csv.reader(io.StringIO(result.stdout_bytes.decode("utf-8-sig"))))
     assert rows[1][3] == "'=HYPERLINK(\"http://example.com\")"
+
+
+def test_title_of_zero_width_spaces_is_empty():
+    from generator.fields import Context, Str
+
+    context = Context()
+    Str().check("\u200b\u200b \u200b", ("title",), context)
+    assert [issue.message for issue in context.issues] == ["is empty"]
+
+
+def test_reader_count_beyond_ten_million_rejected():
+    from generator.fields import Context
+    from generator.spec import LETTER
+
+    context = Context()
+    LETTER.fields["ratings"].check({"readers": {5: 10 ** 26}}, ("ratings",), context)
+    assert [(issue.path, issue.message) for issue in context.issues] == [(("ratings", "readers", 5), "is out of range")]

@@ -288,7 +288,7 @@ FIELD = [
                  "26:10: ratings: must be a mapping of fields (expected fields written as 'name: value', "
                  "found 5); indent the fields under this key", id="not-a-mapping"),
     pytest.param(planted("    4: 2", "    4: many"),
-                 "29:8: ratings.readers[4]: must be a whole number (expected a whole number of at least 0, "
+                 "29:8: ratings.readers[4]: must be a whole number (expected a whole number from 0 to 10000000, "
                  "found 'many'); write digits only, without quotes", id="reader-count"),
     pytest.param(planted("  kind: interim", "  kind: Interim"),
                  "19:9: replies[0].kind: is not one of the allowed values (expected one of interim, final, "

@@ -82,6 +82,11 @@ EARLY_WEIGHTS = {
 # The bad departments leave most of theirs open, so their completion rate drops.
 LATE_CLOSE = {"good": 0.8, "fair": 0.8, "poor": 0.4, "bad": 0.15}
 
+# Working days after which every letter is closed, late if need be: in a real archive the
+# letters of past years are finished, which is what lets a build reuse those years' pages.
+CLOSED_AGE = 260
+OPEN_OUTCOMES = ("overdue", "overdue_no_reply", "extension_expired", "extension_rejected")
+
 # Chance that a letter is finished within its first 5 working days, by quality.
 QUICK_SHARE = {"good": 0.75, "fair": 0.6, "poor": 0.45, "bad": 0.3}
 
@@ -446,6 +451,8 @@ class _LetterPlan:
             outcome = rng.choices(list(weights), weights=list(weights.values()))[0]
             if outcome in ("overdue", "overdue_no_reply") and self.age > 60 and rng.random() < LATE_CLOSE[quality]:
                 outcome = "completed_late"
+            if outcome in OPEN_OUTCOMES and self.age > CLOSED_AGE:
+                outcome = "completed_late"
             result = getattr(self, f"plan_{outcome}")()
             if result:
                 return result
@@ -766,6 +773,9 @@ class _LetterPlan:
             finish = ordered + self.uniform(2, min(10, left))
             self.redo_state = "done"
         elif left >= 11 and draw < 0.8:
+            finish = ordered + self.uniform(11, min(20, left))
+            self.redo_state = "late"
+        elif self.age > CLOSED_AGE:
             finish = ordered + self.uniform(11, min(20, left))
             self.redo_state = "late"
         else:

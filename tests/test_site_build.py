@@ -442,3 +442,17 @@ def test_strict_build_goes_on_without_next_year_schedule(tmp_path, caplog):
     assert notices
     assert all(record.levelno == logging.INFO for record in notices)
     assert (tmp_path / "site" / "index.html").exists()
+
+
+def test_accountability_reason_shows_denominator():
+    import dataclasses
+
+    from generator.accountability import Reason
+    from generator.site.pages import accountability_reason
+    from generator.stats import Figures, Rate
+
+    figures = dataclasses.replace(Figures(), completion_rate=Rate(6, 17), satisfaction_rate=Rate(3, 10))
+    assert accountability_reason(Reason("completion_rate_below", 0.8, 6 / 17), figures).endswith(
+        "（实际为 35.3%，6/17）")
+    assert accountability_reason(Reason("satisfaction_below", 0.6, 0.3), figures).endswith("（实际为 30.0%，3/10）")
+    assert accountability_reason(Reason("red_at_least", 5, 7), figures).endswith("（实际为 7）")

@@ -183,9 +183,16 @@ def measure_names(policy) -> dict[str, str]:
             for measure in MEASURES}
 
 
-def accountability_reason(reason) -> str:
-    """Return one condition that named a department, with the policy's threshold and the actual figure."""
+def accountability_reason(reason, figures=None) -> str:
+    """Return one condition that named a department, with the policy's threshold and the actual figure.
+
+    A rate is shown with its numerator and denominator when ``figures`` has it.
+    """
     actual = f"{100 * reason.actual:.1f}%" if reason.condition.endswith("_below") else f"{reason.actual:g}"
+    rate = getattr(figures, reason.condition.removesuffix("_below").replace("satisfaction", "satisfaction_rate"),
+                   None) if figures is not None and reason.condition.endswith("_below") else None
+    if rate is not None and hasattr(rate, "denominator"):
+        actual += f"，{rate.numerator}/{rate.denominator}"
     return condition_text(reason.condition, reason.threshold) + label("site.accountability.actual").format(
         actual=actual)
 

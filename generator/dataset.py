@@ -156,7 +156,27 @@ def load_policy(root: Path) -> tuple[Policy | None, list[Problem]]:
                                    "do not add up to 1", "a sum of 1", f"{sum(weights.values()):.12g}",
                                    "adjust the weights so they add up to 1", code="weights"))
         return None, problems
+    problems.extend(_policy_order_problems(checked, display_path(path), text))
+    if problems:
+        return None, problems
     return Policy(checked), problems
+
+
+def _policy_order_problems(checked: dict, display: str, text: str) -> list[Problem]:
+    """Check that the light thresholds and the extension cut-off come in a possible order."""
+    lights = checked["lights"]
+    problems = []
+    if lights["red_open_after"] < lights["yellow_open_after"]:
+        problems.append(problem_at(display, text, ("lights", "red_open_after"), "is below yellow_open_after",
+                                   f"at least {lights['yellow_open_after']}", str(lights["red_open_after"]),
+                                   "a letter must be able to turn yellow before it turns red", code="policy-order"))
+    cutoff = checked["extension"]["request_by_working_day"]
+    if cutoff > lights["red_open_after"]:
+        problems.append(problem_at(display, text, ("extension", "request_by_working_day"),
+                                   "is after the red threshold", f"at most {lights['red_open_after']}",
+                                   str(cutoff), "an extension must be requested before the letter turns red",
+                                   code="policy-order"))
+    return problems
 
 
 def load_departments(root: Path, time_zone: str):

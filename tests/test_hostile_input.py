@@ -387,3 +387,18 @@ def test_reader_count_beyond_ten_million_rejected():
     context = Context()
     LETTER.fields["ratings"].check({"readers": {5: 10 ** 26}}, ("ratings",), context)
     assert [(issue.path, issue.message) for issue in context.issues] == [(("ratings", "readers", 5), "is out of range")]
+
+
+def test_policy_thresholds_out_of_order_rejected(tmp_path):
+    from generator.dataset import load_policy
+
+    text = (Path(__file__).resolve().parents[1] / "data" / "policy.yaml").read_text(encoding="utf-8")
+    text = text.replace("red_open_after: 15", "red_open_after: 3").replace("request_by_working_day: 14",
+                                                                           "request_by_working_day: 99999")
+    (tmp_path / "policy.yaml").write_text(text, encoding="utf-8")
+    policy, problems = load_policy(tmp_path)
+    assert policy is None
+    assert [(problem.field, problem.message) for problem in problems] == [
+        ("lights.red_open_after", "is below yellow_open_after"),
+        ("extension.request_by_working_day", "is after the red threshold"),
+    ]

@@ -162,6 +162,25 @@ def load_policy(root: Path) -> tuple[Policy | None, list[Problem]]:
     return Policy(checked), problems
 
 
+def _explanation_date_problems(checked: dict, display: str, text: str, time_zone: str) -> list[Problem]:
+    """An explanation answers for a period that is over, so it is published after the period ends."""
+    from zoneinfo import ZoneInfo
+
+    from generator.periods import Period
+
+    try:
+        period = Period.parse(checked["period"])
+    except ValueError:
+        return [problem_at(display, text, ("period",), "is not a period", "a code such as 2026-B5 or 2026-Q3",
+                           f"'{checked['period']}'", "correct the period code", code="period")]
+    published = checked["published_at"].astimezone(ZoneInfo(time_zone)).date()
+    if published <= period.end:
+        return [problem_at(display, text, ("published_at",), "is before the period ended",
+                           f"after {period.end.isoformat()}", published.isoformat(),
+                           "publish the explanation once the period is over", code="explanation-early")]
+    return []
+
+
 def _policy_order_problems(checked: dict, display: str, text: str) -> list[Problem]:
     """Check that the light thresholds and the extension cut-off come in a possible order."""
     lights = checked["lights"]
@@ -247,6 +266,7 @@ def load_explanations(root: Path, departments: dict, time_zone: str):
                     f"explanations/{checked['period']}/{checked['department']}.yaml",
                     f"explanations/{path.parent.name}/{path.name}",
                     "move the file or correct department and period", code="explanation-path"))
+            found.extend(_explanation_date_problems(checked, display, text, time_zone))
             if privacy is not None:
                 found.extend(privacy(checked, departments, display, text))
         problems.extend(found)

@@ -378,6 +378,15 @@ def test_explanation_problem_wording(scratch_data, place, text, expected):
     assert problem_lines(scratch_data) == [expected]
 
 
+def test_explanation_before_period_end_rejected(scratch_data):
+    path = scratch_data / "explanations" / "2026-Q3" / "housing.yaml"
+    path.parent.mkdir(parents=True)
+    path.write_text(EXPLANATION.replace("2026-10-15 10:00", "2026-09-15 10:00"), encoding="utf-8")
+    assert problem_lines(scratch_data) == [
+        "data/explanations/2026-Q3/housing.yaml:3:15: published_at: is before the period ended "
+        "(expected after 2026-09-30, found 2026-09-15); publish the explanation once the period is over"]
+
+
 def test_explanation_with_personal_data_rejected(scratch_data):
     path = scratch_data / "explanations" / "2026-Q3" / "housing.yaml"
     path.parent.mkdir(parents=True)

@@ -54,3 +54,16 @@ class Policy:
     @property
     def site(self) -> dict:
         return self.raw["site"]
+
+    def deadline_numbers(self) -> dict[str, int]:
+        """Return the deadline and light numbers under the names the site's sentences use."""
+        lights = self.lights
+        return {
+            "reply": self.reply_days,
+            "general": self.completion_days("general"),
+            "complex": self.completion_days("complex"),
+            "green_reply": lights["green_reply_within"],
+            "green_completion": lights["green_completion_within"],
+            "yellow": lights["yellow_open_after"],
+            "red": lights["red_open_after"],
+        }

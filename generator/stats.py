@@ -493,15 +493,8 @@ def definitions(policy) -> dict[str, str]:
     """
     from generator.accountability import MEASURES, period_kinds
 
-    lights = policy.lights
     numbers = {
-        "reply": policy.reply_days,
-        "general": policy.completion_days("general"),
-        "complex": policy.completion_days("complex"),
-        "green_reply": lights["green_reply_within"],
-        "green_completion": lights["green_completion_within"],
-        "yellow": lights["yellow_open_after"],
-        "red": lights["red_open_after"],
+        **policy.deadline_numbers(),
         "satisfied": policy.satisfied_min_score,
         "min_letters": policy.ranking["min_letters"],
         "z": f"{policy.ranking['confidence_z']:g}",

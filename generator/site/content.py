@@ -258,16 +258,9 @@ def _accountability(stats) -> list[tuple[Period, list]]:
 
 def _rules(site) -> dict:
     policy, calendar = site.policy, site.calendar
-    lights = policy.lights
     year = site.today.year
     numbers = {
-        "reply": policy.reply_days,
-        "general": policy.completion_days("general"),
-        "complex": policy.completion_days("complex"),
-        "green_reply": lights["green_reply_within"],
-        "green_completion": lights["green_completion_within"],
-        "yellow": lights["yellow_open_after"],
-        "red": lights["red_open_after"],
+        **policy.deadline_numbers(),
         "cutoff": policy.extension_cutoff,
         "fixed": "、".join(_month_day(item) for item in policy.raw["calendar"]["fixed_holidays"]),
     }

@@ -53,7 +53,7 @@ class Dataset:
 
 
 class _Checks:
-    """What a letter check needs from the rest of the data folder."""
+    """Context of a letter check: departments, letter ids, calendar and policy."""
 
     def __init__(self, departments, letter_ids, calendar, policy):
         self.departments = departments
@@ -163,7 +163,7 @@ def load_policy(root: Path) -> tuple[Policy | None, list[Problem]]:
 
 
 def _explanation_date_problems(checked: dict, display: str, text: str, time_zone: str) -> list[Problem]:
-    """An explanation answers for a period that is over, so it is published after the period ends."""
+    """Check that an explanation is published after its period ended, since it explains that period."""
     from zoneinfo import ZoneInfo
 
     from generator.periods import Period

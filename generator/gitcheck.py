@@ -209,7 +209,7 @@ def permission_problems(changes: list[FileChange], rules: RevisionRules, author:
     if actor.office:
         return []
     if not actor.departments:
-        # Someone with no role may change nothing; one line per file says so plainly.
+        # Someone with no role may change nothing, so each changed file gets one plain problem.
         return [Problem(change.path, "", f"{author} is not an office member or a department editor in "
                         "departments.yaml, so may change no data file",
                         hint="ask the office to add the user to departments.yaml, or to make the change",

@@ -3,7 +3,7 @@
 The county's document sets three lights: green for a reply within 5 working
 days and completion within 15, yellow for a letter replied to but still open
 after 5, red for a letter not completed within 15 without an extension. The
-gaps it leaves are filled as follows, and the rules page says so:
+gaps it leaves are filled as follows, and the rules page explains them:
 
 - open and within the yellow threshold: no light yet;
 - no reply after the yellow threshold: yellow, flagged ``reply_overdue``;

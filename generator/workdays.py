@@ -34,7 +34,7 @@ class DayInfo:
 
 @dataclass(frozen=True, slots=True)
 class Deadline:
-    """Where counting ``days`` working days from ``start`` lands, and what it passed over."""
+    """The due date ``days`` working days after ``start``, with the days the count passed over."""
 
     start: dt.date
     days: int
@@ -45,7 +45,7 @@ class Deadline:
 
 
 class WorkCalendar:
-    """Answers which dates are working days and counts working days between dates."""
+    """Calendar of working days: classifies dates and counts working days between them."""
 
     def __init__(self, notices: list[dict] | None = None, fixed_holidays: list[str] | None = None):
         self.fixed_holidays = {tuple(int(part) for part in item.split("-")) for item in fixed_holidays or []}
@@ -77,7 +77,7 @@ class WorkCalendar:
         return day.year not in self.official_years
 
     def info(self, day: dt.date) -> DayInfo:
-        """Describe one date, logging once per year when the answer is provisional."""
+        """Describe one date, logging once per year when the result is provisional."""
         info = self._classify(day)
         if info.provisional:
             self._warn_provisional(day.year)
@@ -104,14 +104,14 @@ class WorkCalendar:
 
     @property
     def provisional_years(self) -> list[int]:
-        """Years for which a provisional answer has been given so far."""
+        """Years for which a provisional result has been returned so far."""
         return sorted(self._warned)
 
     def _warn_provisional(self, year: int) -> None:
         if year not in self._warned:
             self._warned.add(year)
-            # INFO, not WARNING: provisional dates are an expected state that the site marks, so a
-            # strict build must not fail on them; `wenzheng validate` warns about the missing notice.
+            # INFO, not WARNING, because the site marks provisional dates and a strict build must not
+            # fail on them. `wenzheng validate` warns about the missing notice instead.
             log.info(
                 "Notice: no official working-day schedule for %d; dates in %d are counted provisionally "
                 "(weekdays minus fixed-date holidays). Add the State Council notice to data/calendar/.",
@@ -184,7 +184,7 @@ class WorkCalendar:
         return Deadline(start, days, due, skipped, makeup, self.any_provisional(start, due))
 
     def year_days(self, year: int) -> list[DayInfo]:
-        """Every holiday and make-up working day of a year, for the rules page."""
+        """Return every holiday and make-up working day of a year, for the rules page."""
         days = []
         day = dt.date(year, 1, 1)
         while day.year == year:

@@ -160,7 +160,7 @@ def loads(text: str):
             hint = "write the value out in full without tags or anchors"
         return _raise(message, mark, hint)
     except yaml.YAMLError as error:
-        raise YamlProblem(str(error), hint="check that the file holds a single YAML document") from None
+        raise YamlProblem(str(error), hint="check that the file contains a single YAML document") from None
 
 
 def load_file(path: Path):

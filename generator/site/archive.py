@@ -5,7 +5,7 @@ completed (no open redo order). Its letter pages and its Pagefind bundles
 then depend only on their inputs: the year's letter files, the departments,
 policy and calendar files, the Git-recorded dates of backdated items, the
 templates and the generator's own code and versions. The build hashes those
-inputs. When the cache holds a folder for that hash, the year's pages are
+inputs. When the cache contains a folder for that hash, the year's pages are
 copied from it instead of being rendered, built and indexed again, so the
 daily build costs roughly the open years.
 
